@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const ROLES = ['RESEARCHER', 'FACILITY_MANAGER', 'FUNDER', 'ADMIN'] as const;
+/** What a user may do; `FACILITY_MANAGER` applies to the user's home institution only. */
+export type Role = (typeof ROLES)[number];
+
+export const AFFILIATIONS = ['academic', 'industry'] as const;
+export type Affiliation = (typeof AFFILIATIONS)[number];
+
+/** Who is calling, as the identity token says (CONTRACT.md "Identity token claims"). */
+export interface Identity {
+  /** User id (`sub`). */
+  id: string;
+  /** Home institution code (`inst`) when the user belongs to a member of the federation. */
+  institution: string | null;
+  /** Organisation name (`org`). */
+  organization: string | null;
+  affiliation: Affiliation;
+  roles: Role[];
+}
+
+/** The claims Kyoyo reads from an identity token. Unknown claims are ignored. */
+export const identityClaimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  inst: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/)
+    .optional(),
+  org: z.string().min(1).max(300).optional(),
+  aff: z.enum(AFFILIATIONS).default('academic'),
+  roles: z.array(z.enum(ROLES)).default([]),
+});
+
+export type IdentityClaims = z.input<typeof identityClaimsSchema>;
+
+/** Reads an identity from verified token claims; `null` when the claims are not Kyoyo's. */
+export function identityFromClaims(claims: unknown): Identity | null {
+  const parsed = identityClaimsSchema.safeParse(claims);
+  if (!parsed.success) return null;
+  const { sub, inst, org, aff, roles } = parsed.data;
+  return { id: sub, institution: inst ?? null, organization: org ?? null, affiliation: aff, roles: [...new Set(roles)] };
+}
+
+/** The claims that carry `identity`. */
+export function claimsOf(identity: Identity): Record<string, unknown> {
+  return {
+    sub: identity.id,
+    ...(identity.institution ? { inst: identity.institution } : {}),
+    ...(identity.organization ? { org: identity.organization } : {}),
+    aff: identity.affiliation,
+    roles: identity.roles,
+  };
+}

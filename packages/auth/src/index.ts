@@ -1,0 +1,6 @@
+export * from './identity';
+export * from './keys';
+export * from './tokens';
+export * from './dev-keys';
+export * from './policies';
+export type { CryptoKey, JWK } from 'jose';

@@ -1,0 +1,27 @@
+import { DomainError, ErrorCode } from '@kyoyo/domain';
+import type { Identity } from './identity';
+
+/**
+ * Who may do what (DOMAIN.md, "People"). Each operation calls one of these in one place; they throw
+ * `UNAUTHENTICATED` for anonymous callers and `FORBIDDEN` for signed-in users without the right.
+ */
+export function requireSignedIn(identity: Identity | null): Identity {
+  if (!identity) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Sign in first');
+  return identity;
+}
+
+/** True for ADMIN, and for a FACILITY_MANAGER whose home institution is `institution`. */
+export function canManageInstitution(identity: Identity | null, institution: string): boolean {
+  if (!identity) return false;
+  if (identity.roles.includes('ADMIN')) return true;
+  return identity.roles.includes('FACILITY_MANAGER') && identity.institution === institution;
+}
+
+/** The facility office of `institution`, or ADMIN. */
+export function requireInstitutionManager(identity: Identity | null, institution: string): Identity {
+  const who = requireSignedIn(identity);
+  if (!canManageInstitution(who, institution)) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `Only the facility office of ${institution} or an administrator may do this`);
+  }
+  return who;
+}

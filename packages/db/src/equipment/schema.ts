@@ -1,0 +1,197 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { tstzrange } from '../tstzrange';
+
+/**
+ * The database of one institution's equipment service. Money is whole yen in `bigint` (prices exceed 2^31);
+ * times are `timestamptz`; booking periods are half-open `tstzrange`s guarded by an exclusion constraint
+ * (`bookings_no_overlap`, hand-written in the migrations because Drizzle has no API for it).
+ */
+
+export const userCategoryEnum = pgEnum('user_category', ['INTERNAL', 'ACADEMIC', 'INDUSTRY']);
+export const operationModeEnum = pgEnum('operation_mode', ['SELF', 'ASSISTED', 'DELEGATED']);
+export const bookingStatusEnum = pgEnum('booking_status', [
+  'PENDING',
+  'CONFIRMED',
+  'REJECTED',
+  'CANCELLED',
+  'COMPLETED',
+  'NO_SHOW',
+]);
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const instrumentsTable = pgTable(
+  'instruments',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The office's own identifier; the upsert key of listings and imports. */
+    localId: text('local_id').notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en'),
+    category: text('category').notNull(),
+    manufacturer: text('manufacturer'),
+    model: text('model'),
+    description: text('description'),
+    acquisitionPrice: bigint('acquisition_price', { mode: 'number' }),
+    acquiredOn: date('acquired_on', { mode: 'string' }),
+    building: text('building'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    sharedExternally: boolean('shared_externally').notNull().default(false),
+    remoteOperable: boolean('remote_operable').notNull().default(false),
+    requiresApproval: boolean('requires_approval').notNull().default(false),
+    requiresQualification: boolean('requires_qualification').notNull().default(false),
+    maxBookingMinutes: integer('max_booking_minutes').notNull().default(480),
+    cancellationFreeHours: integer('cancellation_free_hours').notNull().default(48),
+    cancellationFeePercent: integer('cancellation_fee_percent').notNull().default(50),
+    decommissionedAt: timestamp('decommissioned_at', { withTimezone: true }),
+    /** `normalizeText(name)`: ranking looks here first. */
+    nameNorm: text('name_norm').notNull(),
+    /** `normalizeText` of name, English name, manufacturer, model, category and description, space-joined. */
+    searchText: text('search_text').notNull(),
+    /** `searchTokens(searchText)`: characters and character pairs, for 1–2 character (mostly Japanese) queries. */
+    searchTokens: text('search_tokens').array().notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('instruments_local_id_unique').on(t.localId),
+    index('instruments_search_text_trgm').using('gin', t.searchText.op('gin_trgm_ops')),
+    index('instruments_name_norm_trgm').using('gin', t.nameNorm.op('gin_trgm_ops')),
+    index('instruments_search_tokens_gin').using('gin', t.searchTokens),
+    index('instruments_category_idx').on(t.category),
+    index('instruments_acquisition_price_idx').on(t.acquisitionPrice),
+    check('instruments_acquisition_price_nonnegative', sql`${t.acquisitionPrice} >= 0`),
+    check('instruments_latitude_range', sql`${t.latitude} BETWEEN -90 AND 90`),
+    check('instruments_longitude_range', sql`${t.longitude} BETWEEN -180 AND 180`),
+    check('instruments_max_booking_minutes_range', sql`${t.maxBookingMinutes} BETWEEN 15 AND 10080`),
+    check('instruments_cancellation_fee_percent_range', sql`${t.cancellationFeePercent} BETWEEN 0 AND 100`),
+  ],
+);
+
+export const feeRatesTable = pgTable(
+  'fee_rates',
+  {
+    instrumentId: bigint('instrument_id', { mode: 'number' })
+      .notNull()
+      .references(() => instrumentsTable.id, { onDelete: 'cascade' }),
+    userCategory: userCategoryEnum('user_category').notNull(),
+    mode: operationModeEnum('mode').notNull(),
+    hourlyRate: bigint('hourly_rate', { mode: 'number' }).notNull(),
+    billingUnitMinutes: integer('billing_unit_minutes').notNull().default(60),
+    minimumCharge: bigint('minimum_charge', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ name: 'fee_rates_pkey', columns: [t.instrumentId, t.userCategory, t.mode] }),
+    check('fee_rates_hourly_rate_nonnegative', sql`${t.hourlyRate} >= 0`),
+    check('fee_rates_minimum_charge_nonnegative', sql`${t.minimumCharge} >= 0`),
+    check('fee_rates_billing_unit_range', sql`${t.billingUnitMinutes} BETWEEN 1 AND 1440`),
+  ],
+);
+
+/** Weekly open hours in Asia/Tokyo: ISO weekday (1 = Monday) and minutes since local midnight. */
+export const openHoursTable = pgTable(
+  'open_hours',
+  {
+    instrumentId: bigint('instrument_id', { mode: 'number' })
+      .notNull()
+      .references(() => instrumentsTable.id, { onDelete: 'cascade' }),
+    weekday: smallint('weekday').notNull(),
+    opensAt: smallint('opens_at').notNull(),
+    closesAt: smallint('closes_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'open_hours_pkey', columns: [t.instrumentId, t.weekday, t.opensAt] }),
+    check('open_hours_weekday_range', sql`${t.weekday} BETWEEN 1 AND 7`),
+    check('open_hours_minutes_range', sql`${t.opensAt} >= 0 AND ${t.closesAt} <= 1440 AND ${t.opensAt} < ${t.closesAt}`),
+  ],
+);
+
+/** Maintenance and other closures on top of open hours. */
+export const blackoutsTable = pgTable(
+  'blackouts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    instrumentId: bigint('instrument_id', { mode: 'number' })
+      .notNull()
+      .references(() => instrumentsTable.id, { onDelete: 'cascade' }),
+    period: tstzrange('period').notNull(),
+    reason: text('reason'),
+    createdBy: text('created_by').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('blackouts_instrument_period_gist').using('gist', t.instrumentId, t.period)],
+);
+
+export const qualificationsTable = pgTable(
+  'qualifications',
+  {
+    instrumentId: bigint('instrument_id', { mode: 'number' })
+      .notNull()
+      .references(() => instrumentsTable.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    /** Last day (Asia/Tokyo) the qualification is valid; null: no expiry. */
+    expiresOn: date('expires_on', { mode: 'string' }),
+    grantedBy: text('granted_by').notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ name: 'qualifications_pkey', columns: [t.instrumentId, t.userId] })],
+);
+
+export const bookingsTable = pgTable(
+  'bookings',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    instrumentId: bigint('instrument_id', { mode: 'number' })
+      .notNull()
+      .references(() => instrumentsTable.id, { onDelete: 'restrict' }),
+    requesterId: text('requester_id').notNull(),
+    requesterOrganization: text('requester_organization').notNull(),
+    /** Home institution code of the requester when it is a member of the federation. */
+    requesterInstitution: text('requester_institution'),
+    userCategory: userCategoryEnum('user_category').notNull(),
+    mode: operationModeEnum('mode').notNull(),
+    period: tstzrange('period').notNull(),
+    status: bookingStatusEnum('status').notNull(),
+    /** Fee snapshot taken when the booking was made; later schedule changes never touch it. */
+    fee: bigint('fee', { mode: 'number' }).notNull(),
+    cancellationFee: bigint('cancellation_fee', { mode: 'number' }),
+    fundingSource: text('funding_source'),
+    purpose: text('purpose').notNull(),
+    /** Per requester: a retried create with the same key finds this booking instead of making another. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** SHA-256 of the canonical create input, to tell a retry from a reuse of the key with other input. */
+    requestHash: text('request_hash').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionNote: text('decision_note'),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    cancelReason: text('cancel_reason'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('bookings_idempotency_key_unique').on(t.requesterId, t.idempotencyKey),
+    index('bookings_requester_idx').on(t.requesterId),
+    index('bookings_status_idx').on(t.status),
+    check('bookings_fee_nonnegative', sql`${t.fee} >= 0 AND coalesce(${t.cancellationFee}, 0) >= 0`),
+  ],
+);

@@ -1,0 +1,41 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { DomainError, ErrorCode, isErrorCode } from '@kyoyo/domain';
+import type { Logger } from './logger';
+
+/** A `GraphQLError` carrying a domain error's code and field. */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) },
+  });
+}
+
+/**
+ * The one place errors become client-visible: domain errors keep their code, message and field; GraphQL's
+ * own errors (syntax, validation, variable coercion) keep theirs; anything else is logged and answered as
+ * `INTERNAL_SERVER_ERROR` with no internal detail.
+ */
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        message: original.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+      };
+    }
+    const code = formatted.extensions?.code;
+    if (original instanceof GraphQLError || (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR)) {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code: isErrorCode(code) || typeof code === 'string' ? code : ErrorCode.BAD_USER_INPUT } };
+    }
+    logger.error('unexpected error', { error: original, path: formatted.path });
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { DomainError, ErrorCode } from '@kyoyo/domain';
+import type { Logger } from './logger';
+
+/** A plain HTTP route beside the GraphQL endpoint (`/healthz`, `/readyz`, landing pages, …). */
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+}
+
+export interface GraphQLEndpoint<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context; throw a `DomainError` (`UNAUTHENTICATED`, …) to refuse the request. */
+  context(req: IncomingMessage, requestId: string): Promise<TContext>;
+  /** Largest accepted request body. */
+  maxBodyBytes: number;
+}
+
+export interface HttpAppOptions<TContext extends BaseContext> {
+  graphql: GraphQLEndpoint<TContext>;
+  routes?: Route[];
+  logger: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** The request id a caller sent in `x-request-id`, or a new one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const sent = req.headers['x-request-id'];
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/** Writes a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+const statusByCode: Partial<Record<string, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.LIMIT_EXCEEDED]: 413,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+};
+
+/** Answers a refused request in GraphQL's error shape with a fitting HTTP status. */
+export function sendGraphQLError(res: ServerResponse, error: DomainError, requestId: string): void {
+  sendJson(
+    res,
+    statusByCode[error.code] ?? 400,
+    { errors: [{ message: error.message, extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) } }] },
+    { 'x-request-id': requestId },
+  );
+}
+
+/** Reads the whole body as text, refusing more than `limit` bytes with `LIMIT_EXCEEDED`. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `The request body exceeds ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `The request body exceeds ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text.length === 0) return undefined;
+  if (!contentType?.toLowerCase().includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, 'The request body is not valid JSON');
+  }
+}
+
+/**
+ * An HTTP server with GraphQL at `/graphql` (Apollo Server through `executeHTTPGraphQLRequest`, GET and
+ * POST as the GraphQL-over-HTTP spec says) and the given plain routes.
+ */
+export function createHttpApp<TContext extends BaseContext>(options: HttpAppOptions<TContext>): Server {
+  const { graphql, logger } = options;
+  const routes = new Map((options.routes ?? []).map((r) => [`${r.method} ${r.path}`, r]));
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const requestId = requestIdOf(req);
+    res.on('finish', () => {
+      if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
+      logger.info('request', {
+        rid: requestId,
+        method: req.method,
+        path: url.pathname,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      });
+    });
+
+    const route = routes.get(`${req.method} ${url.pathname}`);
+    const handle = async () => {
+      if (route) return route.handle(req, res);
+      if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+      if (req.method !== 'GET' && req.method !== 'POST') {
+        return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, POST' });
+      }
+      await serveGraphQL(req, res, url, requestId);
+    };
+    handle().catch((error: unknown) => {
+      if (error instanceof DomainError) return sendGraphQLError(res, error, requestId);
+      logger.error('request failed', { rid: requestId, error });
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+      else res.destroy();
+    });
+  });
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const context = await graphql.context(req, requestId);
+    const body = req.method === 'POST' ? parseBody(await readBody(req, graphql.maxBodyBytes), req.headers['content-type']) : undefined;
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = await graphql.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => context,
+    });
+    res.statusCode = result.status ?? 200;
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    res.setHeader('x-request-id', requestId);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+/** Starts listening and resolves with the bound port. */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then runs `cleanup`
+ * (close pools). Called on SIGTERM/SIGINT.
+ */
+export async function shutdown(server: Server, cleanup: () => Promise<void>, graceMs = 10_000): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+  await cleanup();
+}
+
+/** Runs `stop` once on SIGTERM or SIGINT, then exits. */
+export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error('shutdown failed', { error });
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}

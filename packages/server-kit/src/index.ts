@@ -1,0 +1,5 @@
+export * from './logger';
+export * from './errors';
+export * from './http';
+export * from './config';
+export * from './scalars';

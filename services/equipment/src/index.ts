@@ -1,0 +1,6 @@
+export { createEquipmentApp, type EquipmentApp, type EquipmentAppOptions } from './app';
+export { loadConfig, type EquipmentConfig } from './config';
+export { createSchema } from './schema';
+export { InstrumentsRepository } from './instruments/instruments.repository';
+export { searchColumnsOf } from './instruments/instruments.search';
+export { BookingsRepository } from './bookings/bookings.repository';

@@ -1,0 +1,193 @@
+import { and, asc, count, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { equipmentSchema, translateConstraintViolation } from '@kyoyo/db';
+import { DEFAULT_OPEN_HOURS, escapeLike } from '@kyoyo/domain';
+import type { FacetCount, Instrument, InstrumentListing, SearchColumns, SearchCriteria, SearchHit } from './instruments.types';
+
+const { instrumentsTable: t, feeRatesTable, openHoursTable } = equipmentSchema;
+
+export type EquipmentDb = PostgresJsDatabase<typeof equipmentSchema>;
+
+type Row = typeof t.$inferSelect;
+
+function toInstrument(row: Row): Instrument {
+  return {
+    id: row.id,
+    localId: row.localId,
+    name: row.name,
+    nameEn: row.nameEn,
+    category: row.category,
+    manufacturer: row.manufacturer,
+    model: row.model,
+    description: row.description,
+    acquisitionPrice: row.acquisitionPrice,
+    acquiredOn: row.acquiredOn,
+    building: row.building,
+    location: row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null,
+    sharedExternally: row.sharedExternally,
+    remoteOperable: row.remoteOperable,
+    requiresApproval: row.requiresApproval,
+    requiresQualification: row.requiresQualification,
+    maxBookingMinutes: row.maxBookingMinutes,
+  };
+}
+
+const EARTH_RADIUS_KM = 6371.0088;
+
+/** Great-circle distance in SQL from the instrument (or the fallback location) to `point`. */
+function distanceSql(point: { latitude: number; longitude: number }, fallback: { latitude: number; longitude: number } | null): SQL {
+  const lat = fallback ? sql`coalesce(${t.latitude}, ${fallback.latitude}::float8)` : sql`${t.latitude}`;
+  const lon = fallback ? sql`coalesce(${t.longitude}, ${fallback.longitude}::float8)` : sql`${t.longitude}`;
+  return sql`(${EARTH_RADIUS_KM}::float8 * 2 * asin(least(1, sqrt(
+    power(sin(radians(${lat} - ${point.latitude}::float8) / 2), 2)
+    + cos(radians(${point.latitude}::float8)) * cos(radians(${lat})) * power(sin(radians(${lon} - ${point.longitude}::float8) / 2), 2)))))`;
+}
+
+function textArray(values: string[]): SQL {
+  return sql`ARRAY[${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )}]::text[]`;
+}
+
+/**
+ * Relevance in [0, 1], the same formula at every institution so the gateway can merge lists: tiers by where
+ * the query matches (whole name, name prefix, inside the name, all words in the name, elsewhere), and
+ * within a tier the share of the name the query covers. Rounded so that ties are exact.
+ */
+function scoreSql(c: SearchCriteria): SQL {
+  if (!c.query) return sql`0::float8`;
+  const like = `%${escapeLike(c.query)}%`;
+  const allWordsInName = sql.join(
+    c.words.map((w) => sql`${t.nameNorm} LIKE ${`%${escapeLike(w)}%`}`),
+    sql` AND `,
+  );
+  const tier = sql`CASE
+    WHEN ${t.nameNorm} = ${c.query} THEN 0.9
+    WHEN starts_with(${t.nameNorm}, ${c.query}) THEN 0.8
+    WHEN ${t.nameNorm} LIKE ${like} THEN 0.7
+    WHEN ${allWordsInName} THEN 0.6
+    ELSE 0.4 END`;
+  const coverage = sql`least(1, ${[...c.query].length}::float8 / greatest(char_length(${t.nameNorm}), 1))`;
+  return sql`round((${tier} + 0.1 * ${coverage})::numeric, 6)::float8`;
+}
+
+function whereSql(c: SearchCriteria): SQL {
+  const conditions: SQL[] = [isNull(t.decommissionedAt)];
+  for (const word of c.words) conditions.push(sql`${t.searchText} LIKE ${`%${escapeLike(word)}%`}`);
+  if (c.tokens.length > 0) conditions.push(sql`${t.searchTokens} @> ${textArray(c.tokens)}`);
+  if (c.categories) conditions.push(inArray(t.category, c.categories));
+  if (c.minAcquisitionPrice !== null) conditions.push(sql`${t.acquisitionPrice} >= ${c.minAcquisitionPrice}`);
+  if (c.sharedExternally !== null) conditions.push(eq(t.sharedExternally, c.sharedExternally));
+  if (c.remoteOperable !== null) conditions.push(eq(t.remoteOperable, c.remoteOperable));
+  if (c.near) conditions.push(sql`${distanceSql(c.near.point, c.fallbackLocation)} <= ${c.near.radiusKm}::float8`);
+  return and(...conditions)!;
+}
+
+/** Instruments of one institution's database. The only place that knows their tables. */
+export class InstrumentsRepository {
+  constructor(private readonly db: EquipmentDb) {}
+
+  /** Listed (not decommissioned) instruments with these ids, in no particular order. */
+  async findByIds(ids: readonly number[]): Promise<Instrument[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .select()
+      .from(t)
+      .where(and(inArray(t.id, [...ids]), isNull(t.decommissionedAt)));
+    return rows.map(toInstrument);
+  }
+
+  async findByLocalId(localId: string): Promise<Instrument | null> {
+    const [row] = await this.db.select().from(t).where(eq(t.localId, localId));
+    return row ? toInstrument(row) : null;
+  }
+
+  /** Number of listed instruments. */
+  async countListed(): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(t).where(isNull(t.decommissionedAt));
+    return row?.n ?? 0;
+  }
+
+  /** One page of matches in the requested order; ties break by id. */
+  async search(c: SearchCriteria): Promise<SearchHit[]> {
+    const score = scoreSql(c);
+    const distance = c.near ? distanceSql(c.near.point, c.fallbackLocation) : sql`NULL::float8`;
+    const order: SQL[] =
+      c.sort === 'DISTANCE'
+        ? [sql`distance ASC NULLS LAST`]
+        : c.sort === 'PRICE_ASC'
+          ? [sql`${t.acquisitionPrice} ASC NULLS LAST`]
+          : [sql`score DESC`];
+    const rows = await this.db
+      .select({ row: t, score: sql<number>`${score}`.as('score'), distance: sql<number | null>`${distance}`.as('distance') })
+      .from(t)
+      .where(whereSql(c))
+      .orderBy(...order, asc(t.id))
+      .offset(c.offset)
+      .limit(c.limit);
+    return rows.map((r) => ({ instrument: toInstrument(r.row), score: Number(r.score), distanceKm: r.distance === null ? null : Number(r.distance) }));
+  }
+
+  /** Total matches and their categories, most frequent first. */
+  async aggregate(c: SearchCriteria): Promise<{ totalCount: number; categories: FacetCount[] }> {
+    const rows = await this.db
+      .select({ value: t.category, count: count() })
+      .from(t)
+      .where(whereSql(c))
+      .groupBy(t.category)
+      .orderBy(sql`count(*) DESC`, asc(t.category));
+    return { totalCount: rows.reduce((sum, r) => sum + r.count, 0), categories: rows };
+  }
+
+  /**
+   * Creates or updates the listing with `listing.localId`, with its search columns, in one transaction:
+   * the fee schedule is replaced when given; a new listing gets default open hours.
+   */
+  async upsert(listing: InstrumentListing, search: SearchColumns): Promise<{ instrument: Instrument; created: boolean }> {
+    const values = {
+      localId: listing.localId,
+      name: listing.name,
+      nameEn: listing.nameEn,
+      category: listing.category,
+      manufacturer: listing.manufacturer,
+      model: listing.model,
+      description: listing.description,
+      acquisitionPrice: listing.acquisitionPrice,
+      acquiredOn: listing.acquiredOn,
+      building: listing.building,
+      latitude: listing.location?.latitude ?? null,
+      longitude: listing.location?.longitude ?? null,
+      sharedExternally: listing.sharedExternally,
+      remoteOperable: listing.remoteOperable,
+      requiresApproval: listing.requiresApproval,
+      requiresQualification: listing.requiresQualification,
+      maxBookingMinutes: listing.maxBookingMinutes,
+      ...search,
+    };
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(t)
+          .values(values)
+          .onConflictDoUpdate({ target: t.localId, set: { ...values, updatedAt: sql`now()` } })
+          .returning({ ...getTableColumns(t), created: sql<boolean>`(xmax = 0)` });
+        if (!row) throw new Error('upsert returned no row');
+        const { created, ...stored } = row;
+        const id = stored.id;
+        if (listing.fees) {
+          await tx.delete(feeRatesTable).where(eq(feeRatesTable.instrumentId, id));
+          if (listing.fees.length > 0) await tx.insert(feeRatesTable).values(listing.fees.map((f) => ({ instrumentId: id, ...f })));
+        }
+        if (created || listing.openHours) {
+          await tx.delete(openHoursTable).where(eq(openHoursTable.instrumentId, id));
+          const hours = listing.openHours ?? DEFAULT_OPEN_HOURS;
+          if (hours.length > 0) await tx.insert(openHoursTable).values(hours.map((h) => ({ instrumentId: id, ...h })));
+        }
+        return { instrument: toInstrument(stored), created };
+      });
+    } catch (error) {
+      throw translateConstraintViolation(error);
+    }
+  }
+}

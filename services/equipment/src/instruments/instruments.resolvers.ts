@@ -1,0 +1,19 @@
+import type { EquipmentContext } from '../common/context';
+import type { InstrumentInput, LocalSearchInput } from './instruments.service';
+import type { Instrument } from './instruments.types';
+
+/** Thin: arguments in, service call, result out. */
+export const instrumentsResolvers = {
+  Query: {
+    instruments: (_: unknown, args: { ids: string[] }, ctx: EquipmentContext) => ctx.instruments.byIds(args.ids),
+    searchInstruments: (_: unknown, args: { input: LocalSearchInput }, ctx: EquipmentContext) => ctx.instruments.search(args.input),
+  },
+  Mutation: {
+    upsertInstrument: (_: unknown, args: { input: InstrumentInput }, ctx: EquipmentContext) =>
+      ctx.instruments.upsert(args.input, ctx.identity),
+  },
+  Instrument: {
+    id: (instrument: Instrument) => String(instrument.id),
+    fees: (instrument: Instrument, _: unknown, ctx: EquipmentContext) => ctx.instruments.fees(instrument.id),
+  },
+};
