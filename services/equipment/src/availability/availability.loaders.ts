@@ -24,6 +24,17 @@ const windowKey = (w: TimeRange) => `${w.start.toISOString()}/${w.end.toISOStrin
  * instruments, so keys are grouped by window and each window costs one query.
  */
 export function createBusyPeriodsLoader(repository: AvailabilityRepository): DataLoader<BusyKey, Period[], string> {
+  return createPeriodsLoader((ids, window) => repository.busyPeriodsOf(ids, window));
+}
+
+/** Per request: booked (used) periods by (instrument, window), grouped by window like the busy loader. */
+export function createBookedPeriodsLoader(repository: AvailabilityRepository): DataLoader<BusyKey, Period[], string> {
+  return createPeriodsLoader((ids, window) => repository.bookedPeriodsOf(ids, window));
+}
+
+function createPeriodsLoader(
+  fetch: (ids: number[], window: TimeRange) => Promise<Map<number, Period[]>>,
+): DataLoader<BusyKey, Period[], string> {
   return new DataLoader(
     async (keys) => {
       const byWindow = new Map<string, { window: TimeRange; ids: number[] }>();
@@ -34,7 +45,7 @@ export function createBusyPeriodsLoader(repository: AvailabilityRepository): Dat
       }
       const results = new Map<string, Map<number, Period[]>>();
       await Promise.all(
-        [...byWindow].map(async ([key, { window, ids }]) => results.set(key, await repository.busyPeriodsOf(ids, window))),
+        [...byWindow].map(async ([key, { window, ids }]) => results.set(key, await fetch(ids, window))),
       );
       return keys.map((k) => results.get(windowKey(k.window))?.get(k.instrumentId) ?? []);
     },

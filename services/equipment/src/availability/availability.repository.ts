@@ -58,4 +58,20 @@ export class AvailabilityRepository {
     const [booked, closed] = await Promise.all([bookings, blackouts]);
     return group([...booked, ...closed]);
   }
+
+  /** Periods inside `window` that were or are booked and used (CONFIRMED, COMPLETED, NO_SHOW), by instrument. */
+  async bookedPeriodsOf(instrumentIds: readonly number[], window: TimeRange): Promise<Map<number, Period[]>> {
+    if (instrumentIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ instrumentId: bookingsTable.instrumentId, value: bookingsTable.period })
+      .from(bookingsTable)
+      .where(
+        and(
+          inArray(bookingsTable.instrumentId, [...instrumentIds]),
+          inArray(bookingsTable.status, ['CONFIRMED', 'COMPLETED', 'NO_SHOW']),
+          sql`${bookingsTable.period} && ${periodSql(window)}`,
+        ),
+      );
+    return group(rows);
+  }
 }

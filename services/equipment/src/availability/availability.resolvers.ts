@@ -6,5 +6,7 @@ export const availabilityResolvers = {
     openHours: (instrument: Instrument, _: unknown, ctx: EquipmentContext) => ctx.availability.openHours(instrument.id),
     availability: (instrument: Instrument, args: { from: Date; to: Date; minMinutes: number }, ctx: EquipmentContext) =>
       ctx.availability.freeSlots(instrument.id, args.from, args.to, args.minMinutes),
+    utilization: (instrument: Instrument, args: { from: Date; to: Date }, ctx: EquipmentContext) =>
+      ctx.availability.utilization(instrument.id, args.from, args.to),
   },
 };

@@ -1,16 +1,18 @@
 import type DataLoader from 'dataloader';
-import { errors, freeSlots, type OpenHoursRule, type TimeRange } from '@kyoyo/domain';
+import { durationMinutes, errors, freeSlots, openRanges, subtractRanges, type OpenHoursRule, type TimeRange } from '@kyoyo/domain';
 import type { Period } from '@kyoyo/db';
 import type { BusyKey } from './availability.loaders';
 
 /** Longest window one availability question may span. */
 export const MAX_AVAILABILITY_DAYS = 92;
+/** Longest window a utilisation question may span (a fiscal year and some). */
+export const MAX_UTILIZATION_DAYS = 400;
 
 /** Checks an availability window: a real range of at most `MAX_AVAILABILITY_DAYS`. */
-export function toWindow(from: Date, to: Date, minMinutes: number): TimeRange {
+export function toWindow(from: Date, to: Date, minMinutes: number, maxDays = MAX_AVAILABILITY_DAYS): TimeRange {
   if (to.getTime() <= from.getTime()) throw errors.badInput('to', '`to` must be after `from`');
-  if (to.getTime() - from.getTime() > MAX_AVAILABILITY_DAYS * 86_400_000) {
-    throw errors.limitExceeded(`An availability window spans at most ${MAX_AVAILABILITY_DAYS} days`, 'to');
+  if (to.getTime() - from.getTime() > maxDays * 86_400_000) {
+    throw errors.limitExceeded(`This window spans at most ${maxDays} days`, 'to');
   }
   if (!Number.isInteger(minMinutes) || minMinutes < 0 || minMinutes > 10080) {
     throw errors.badInput('minMinutes', 'minMinutes must be from 0 to 10080');
@@ -23,6 +25,7 @@ export class AvailabilityService {
   constructor(
     private readonly openHoursLoader: DataLoader<number, OpenHoursRule[]>,
     private readonly busyLoader: DataLoader<BusyKey, Period[], string>,
+    private readonly bookedLoader: DataLoader<BusyKey, Period[], string>,
     /** The request's own clock reading, so every instrument of a page shares one window (one query). */
     private readonly now: Date,
   ) {}
@@ -42,5 +45,16 @@ export class AvailabilityService {
     if (window.end <= window.start) return [];
     const [hours, busy] = await Promise.all([this.openHoursLoader.load(instrumentId), this.busyLoader.load({ instrumentId, window })]);
     return freeSlots(hours, window, busy, minMinutes);
+  }
+
+  /** Booked hours / open hours in [from, to), in [0, 1]; 0 when the instrument is never open then. */
+  async utilization(instrumentId: number, from: Date, to: Date): Promise<number> {
+    const window = toWindow(from, to, 0, MAX_UTILIZATION_DAYS);
+    const [hours, booked] = await Promise.all([this.openHoursLoader.load(instrumentId), this.bookedLoader.load({ instrumentId, window })]);
+    const open = openRanges(hours, window);
+    const openMinutes = open.reduce((sum, r) => sum + durationMinutes(r), 0);
+    if (openMinutes === 0) return 0;
+    const freeMinutes = subtractRanges(open, booked).reduce((sum, r) => sum + durationMinutes(r), 0);
+    return (openMinutes - freeMinutes) / openMinutes;
   }
 }

@@ -1,6 +1,6 @@
 import type { Identity } from '@kyoyo/auth';
 import type { Logger } from '@kyoyo/server-kit';
-import { createBusyPeriodsLoader, createOpenHoursLoader } from '../availability/availability.loaders';
+import { createBookedPeriodsLoader, createBusyPeriodsLoader, createOpenHoursLoader } from '../availability/availability.loaders';
 import { AvailabilityRepository } from '../availability/availability.repository';
 import { AvailabilityService } from '../availability/availability.service';
 import { createFeeScheduleLoader } from '../fees/fees.loaders';
@@ -36,6 +36,7 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
       availability: new AvailabilityService(
         createOpenHoursLoader(availabilityRepository),
         createBusyPeriodsLoader(availabilityRepository),
+        createBookedPeriodsLoader(availabilityRepository),
         new Date(),
       ),
     };

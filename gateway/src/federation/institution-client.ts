@@ -1,0 +1,146 @@
+import { signServiceToken, type Identity, type KeyPair } from '@kyoyo/auth';
+import { DomainError, ErrorCode, isErrorCode } from '@kyoyo/domain';
+import type { Logger } from '@kyoyo/server-kit';
+import type { InstitutionRegistry } from '../registry/registry';
+import { CircuitBreaker } from './circuit-breaker';
+
+/** Who a call to an institution is made for. */
+export interface CallContext {
+  identity: Identity | null;
+  requestId: string;
+}
+
+export interface InstitutionClientOptions {
+  /** Time budget of one call, in milliseconds. */
+  timeoutMs: number;
+  breakerThreshold?: number;
+  breakerCooldownMs?: number;
+}
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }[];
+}
+
+/** Counts calls per institution; tests use it to prove that a page costs one call per institution. */
+export interface CallObserver {
+  (institution: string, operationName: string): void;
+}
+
+/**
+ * Calls institutions' equipment services: one signed, short-lived token per call (audience = the
+ * institution, carrying the end user), a time budget per call, a circuit breaker per institution, and the
+ * registry's health updated by every outcome. Calls are never retried, so a mutation runs at most once.
+ */
+export class InstitutionClient {
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  observer: CallObserver | undefined;
+
+  constructor(
+    private readonly registry: InstitutionRegistry,
+    private readonly signingKey: KeyPair,
+    private readonly options: InstitutionClientOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  private breakerOf(code: string): CircuitBreaker {
+    let breaker = this.breakers.get(code);
+    if (!breaker) {
+      breaker = new CircuitBreaker(this.options.breakerThreshold, this.options.breakerCooldownMs);
+      this.breakers.set(code, breaker);
+    }
+    return breaker;
+  }
+
+  /**
+   * Runs `document` at `institution` and returns its data. An institution that is unknown, has an open
+   * circuit, times out or fails at the transport level answers `INSTITUTION_UNAVAILABLE`; an error the
+   * service reports with a Kyoyo code is rethrown with that code (and field).
+   */
+  async request<T>(
+    institution: string,
+    operationName: string,
+    document: string,
+    variables: Record<string, unknown>,
+    call: CallContext,
+  ): Promise<T> {
+    const entry = this.registry.get(institution);
+    if (!entry) throw new DomainError(ErrorCode.NOT_FOUND, `No member institution has the code ${institution}`);
+    const breaker = this.breakerOf(institution);
+    if (!breaker.tryAcquire()) {
+      this.registry.markDown(institution, 'circuit open');
+      throw this.unavailable(institution);
+    }
+    this.observer?.(institution, operationName);
+    const started = performance.now();
+    let body: GraphQLResponse<T>;
+    try {
+      const token = await signServiceToken(call, institution, this.signingKey);
+      const response = await fetch(new URL('/graphql', entry.serviceUrl), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'x-request-id': call.requestId,
+        },
+        body: JSON.stringify({ query: document, variables, operationName }),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      if (response.status >= 500 || response.status === 401 || response.status === 403) {
+        throw new Error(`HTTP ${response.status}`);
+      }
+      body = (await response.json()) as GraphQLResponse<T>;
+    } catch (error) {
+      breaker.failure();
+      this.registry.markDown(institution, (error as Error).message);
+      this.logger.warn('institution call failed', {
+        rid: call.requestId,
+        institution,
+        operation: operationName,
+        ms: Math.round(performance.now() - started),
+        error: (error as Error).message,
+      });
+      throw this.unavailable(institution);
+    }
+    breaker.success();
+    this.registry.markUp(institution);
+    const [first] = body.errors ?? [];
+    if (first) {
+      const code = first.extensions?.code;
+      if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) throw new DomainError(code, first.message, first.extensions?.field);
+      this.logger.error('institution answered an error', { rid: call.requestId, institution, operation: operationName, error: first });
+      throw new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `${institution} could not answer`);
+    }
+    if (!body.data) throw this.unavailable(institution);
+    return body.data;
+  }
+
+  private unavailable(institution: string): DomainError {
+    return new DomainError(ErrorCode.INSTITUTION_UNAVAILABLE, `${institution} did not answer in time`);
+  }
+}
+
+/** The answers of the institutions that answered, and the ones that did not. */
+export interface FanOutResult<T, I> {
+  answered: { institution: I; value: T }[];
+  unavailable: I[];
+}
+
+/**
+ * Runs `call` for every institution in parallel. Institutions that are unavailable are listed, not fatal;
+ * any other error (bad input that every institution would refuse) is rethrown.
+ */
+export async function fanOut<T, I extends { code: string }>(
+  institutions: readonly I[],
+  call: (institution: I) => Promise<T>,
+): Promise<FanOutResult<T, I>> {
+  const settled = await Promise.allSettled(institutions.map((i) => call(i)));
+  const result: FanOutResult<T, I> = { answered: [], unavailable: [] };
+  settled.forEach((outcome, index) => {
+    const institution = institutions[index]!;
+    if (outcome.status === 'fulfilled') result.answered.push({ institution, value: outcome.value });
+    else if (outcome.reason instanceof DomainError && outcome.reason.code === ErrorCode.INSTITUTION_UNAVAILABLE) result.unavailable.push(institution);
+    else throw outcome.reason;
+  });
+  return result;
+}

@@ -1,0 +1,66 @@
+import type { Logger } from '@kyoyo/server-kit';
+import type { RegistryRepository } from './registry.repository';
+import type { Health, RegisteredInstitution } from './registry.types';
+
+interface State {
+  health: Health;
+  /** Last instrument count the institution reported. */
+  instrumentCount: number;
+  changedAt: Date;
+}
+
+/**
+ * The member institutions and how the gateway last saw each one. Loaded from the gateway's database at
+ * start and on `refresh()`; health follows every call the gateway makes.
+ */
+export class InstitutionRegistry {
+  private institutions = new Map<string, RegisteredInstitution>();
+  private readonly states = new Map<string, State>();
+
+  constructor(
+    private readonly repository: RegistryRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  async refresh(): Promise<void> {
+    const list = await this.repository.list();
+    this.institutions = new Map(list.map((i) => [i.code, i]));
+  }
+
+  /** Every member, by code. */
+  all(): RegisteredInstitution[] {
+    return [...this.institutions.values()];
+  }
+
+  get(code: string): RegisteredInstitution | undefined {
+    return this.institutions.get(code);
+  }
+
+  health(code: string): Health {
+    return this.states.get(code)?.health ?? 'DOWN';
+  }
+
+  lastInstrumentCount(code: string): number {
+    return this.states.get(code)?.instrumentCount ?? 0;
+  }
+
+  markUp(code: string, instrumentCount?: number): void {
+    const state = this.states.get(code);
+    if (state?.health !== 'UP') this.logger.info('institution up', { institution: code });
+    this.states.set(code, {
+      health: 'UP',
+      instrumentCount: instrumentCount ?? state?.instrumentCount ?? 0,
+      changedAt: state?.health === 'UP' ? state.changedAt : new Date(),
+    });
+  }
+
+  markDown(code: string, reason: string): void {
+    const state = this.states.get(code);
+    if (state?.health !== 'DOWN') this.logger.warn('institution down', { institution: code, reason });
+    this.states.set(code, {
+      health: 'DOWN',
+      instrumentCount: state?.instrumentCount ?? 0,
+      changedAt: state?.health === 'DOWN' ? state.changedAt : new Date(),
+    });
+  }
+}
