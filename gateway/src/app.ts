@@ -106,7 +106,10 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     listen: async (port, host) => {
       const bound = await listen(server, port, host);
       await probe();
-      timer = setInterval(() => void probe().catch((error: unknown) => logger.warn('probe failed', { error })), options.healthIntervalMs);
+      timer = setInterval(
+        () => void probe().catch((error: unknown) => logger.warn('probe failed', { error })),
+        options.healthIntervalMs,
+      );
       timer.unref();
       return bound;
     },

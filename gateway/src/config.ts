@@ -24,7 +24,11 @@ const schema = z.object({
   /** How often the registry is reloaded and institutions probed, in milliseconds. */
   HEALTH_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
   /** Request body limit in bytes. */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
 });

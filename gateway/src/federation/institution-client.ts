@@ -107,8 +107,14 @@ export class InstitutionClient {
     const [first] = body.errors ?? [];
     if (first) {
       const code = first.extensions?.code;
-      if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) throw new DomainError(code, first.message, first.extensions?.field);
-      this.logger.error('institution answered an error', { rid: call.requestId, institution, operation: operationName, error: first });
+      if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR)
+        throw new DomainError(code, first.message, first.extensions?.field);
+      this.logger.error('institution answered an error', {
+        rid: call.requestId,
+        institution,
+        operation: operationName,
+        error: first,
+      });
       throw new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `${institution} could not answer`);
     }
     if (!body.data) throw this.unavailable(institution);
@@ -139,7 +145,8 @@ export async function fanOut<T, I extends { code: string }>(
   settled.forEach((outcome, index) => {
     const institution = institutions[index]!;
     if (outcome.status === 'fulfilled') result.answered.push({ institution, value: outcome.value });
-    else if (outcome.reason instanceof DomainError && outcome.reason.code === ErrorCode.INSTITUTION_UNAVAILABLE) result.unavailable.push(institution);
+    else if (outcome.reason instanceof DomainError && outcome.reason.code === ErrorCode.INSTITUTION_UNAVAILABLE)
+      result.unavailable.push(institution);
     else throw outcome.reason;
   });
   return result;

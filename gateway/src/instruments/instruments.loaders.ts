@@ -35,7 +35,11 @@ export function createInstrumentLoader(client: InstitutionClient, call: CallCont
         [...byInstitution(keys)].map(async ([institution, group]) => {
           try {
             const data = await client.request<InstrumentsByIdsData>(
-              institution, 'InstrumentsByIds', INSTRUMENTS_BY_IDS, { ids: group.map((g) => g.key.localId) }, call,
+              institution,
+              'InstrumentsByIds',
+              INSTRUMENTS_BY_IDS,
+              { ids: group.map((g) => g.key.localId) },
+              call,
             );
             group.forEach((g, i) => {
               const found = data.instruments[i];
@@ -84,7 +88,11 @@ function createWindowLoader<TData, TValue>(
           const { institution, from, to } = group[0]!.key;
           try {
             const data = await client.request<TData>(
-              institution, operationName, document, { ids: group.map((g) => g.key.localId), from: from.toISOString(), to: to.toISOString() }, call,
+              institution,
+              operationName,
+              document,
+              { ids: group.map((g) => g.key.localId), from: from.toISOString(), to: to.toISOString() },
+              call,
             );
             const answers = pick(data);
             group.forEach((g, i) => {
@@ -104,14 +112,19 @@ function createWindowLoader<TData, TValue>(
 
 export function createAvailabilityLoader(client: InstitutionClient, call: CallContext) {
   return createWindowLoader<AvailabilityByIdsData, { start: Date; end: Date }[]>(
-    client, call, 'AvailabilityByIds', AVAILABILITY_BY_IDS,
-    (data) => data.instruments.map((i) => i && { id: i.id, value: i.availability.map((s) => ({ start: new Date(s.start), end: new Date(s.end) })) }),
+    client,
+    call,
+    'AvailabilityByIds',
+    AVAILABILITY_BY_IDS,
+    (data) =>
+      data.instruments.map(
+        (i) => i && { id: i.id, value: i.availability.map((s) => ({ start: new Date(s.start), end: new Date(s.end) })) },
+      ),
   );
 }
 
 export function createUtilizationLoader(client: InstitutionClient, call: CallContext) {
-  return createWindowLoader<UtilizationByIdsData, number>(
-    client, call, 'UtilizationByIds', UTILIZATION_BY_IDS,
-    (data) => data.instruments.map((i) => i && { id: i.id, value: i.utilization }),
+  return createWindowLoader<UtilizationByIdsData, number>(client, call, 'UtilizationByIds', UTILIZATION_BY_IDS, (data) =>
+    data.instruments.map((i) => i && { id: i.id, value: i.utilization }),
   );
 }

@@ -6,7 +6,15 @@ import type { InstitutionRegistry } from '../registry/registry';
 import type { RegisteredInstitution } from '../registry/registry.types';
 import { LOCAL_SEARCH, UPSERT_INSTRUMENT, type LocalSearchData, type UpsertInstrumentData } from './instruments.documents';
 import type { FederatedInstrument, InstrumentKey } from './instruments.types';
-import { decodeCursor, encodeCursor, MAX_SEARCH_DEPTH, mergeHits, sumFacets, type FederatedHit, type NationalSort } from './search.merge';
+import {
+  decodeCursor,
+  encodeCursor,
+  MAX_SEARCH_DEPTH,
+  mergeHits,
+  sumFacets,
+  type FederatedHit,
+  type NationalSort,
+} from './search.merge';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -110,27 +118,36 @@ export class InstrumentsService {
     }
     const origin = this.originOf(args, identity);
     if (sort === 'DISTANCE' && !origin) {
-      throw errors.badInput('sort', 'Sorting by distance needs filter.near, or a signed-in user whose home institution is a member');
+      throw errors.badInput(
+        'sort',
+        'Sorting by distance needs filter.near, or a signed-in user whose home institution is a member',
+      );
     }
     const near = args.filter?.near ?? (sort === 'DISTANCE' && origin ? { point: origin, radiusKm: 20_000 } : null);
     const filter = args.filter ?? {};
 
     const { answered, unavailable } = await fanOut(this.targetsOf(args), (institution) =>
       this.client
-        .request<LocalSearchData>(institution.code, 'LocalSearch', LOCAL_SEARCH, {
-          input: {
-            query: args.query ?? null,
-            categories: filter.categories ?? null,
-            minAcquisitionPrice: filter.minAcquisitionPrice ?? null,
-            sharedExternally: filter.sharedExternally ?? null,
-            remoteOperable: filter.remoteOperable ?? null,
-            near,
-            fallbackLocation: institution.location,
-            sort,
-            offset: 0,
-            limit: start + args.first + 1,
+        .request<LocalSearchData>(
+          institution.code,
+          'LocalSearch',
+          LOCAL_SEARCH,
+          {
+            input: {
+              query: args.query ?? null,
+              categories: filter.categories ?? null,
+              minAcquisitionPrice: filter.minAcquisitionPrice ?? null,
+              sharedExternally: filter.sharedExternally ?? null,
+              remoteOperable: filter.remoteOperable ?? null,
+              near,
+              fallbackLocation: institution.location,
+              sort,
+              offset: 0,
+              limit: start + args.first + 1,
+            },
           },
-        }, this.call)
+          this.call,
+        )
         .then((data) => data.searchInstruments),
     );
 
@@ -145,9 +162,16 @@ export class InstrumentsService {
     );
     const merged = mergeHits(lists, sort);
     const page = merged.slice(start, start + args.first);
-    const edges = page.map((hit, i) => ({ cursor: encodeCursor(start + i), node: hit.instrument, score: hit.score, distanceKm: hit.distanceKm }));
+    const edges = page.map((hit, i) => ({
+      cursor: encodeCursor(start + i),
+      node: hit.instrument,
+      score: hit.score,
+      distanceKm: hit.distanceKm,
+    }));
 
-    const prefectureCounts = answered.map(({ institution, value }) => [{ value: institution.prefecture, count: value.totalCount }]);
+    const prefectureCounts = answered.map(({ institution, value }) => [
+      { value: institution.prefecture, count: value.totalCount },
+    ]);
     return {
       edges,
       pageInfo: { hasNextPage: merged.length > start + args.first, endCursor: edges.at(-1)?.cursor ?? null },
@@ -166,7 +190,13 @@ export class InstrumentsService {
     const { institution, ...listing } = input;
     requireInstitutionManager(identity, institution);
     if (!this.registry.get(institution)) throw errors.badInput('input.institution', `${institution} is not a member institution`);
-    const data = await this.client.request<UpsertInstrumentData>(institution, 'UpsertInstrument', UPSERT_INSTRUMENT, { input: listing }, this.call);
+    const data = await this.client.request<UpsertInstrumentData>(
+      institution,
+      'UpsertInstrument',
+      UPSERT_INSTRUMENT,
+      { input: listing },
+      this.call,
+    );
     const instrument = { ...data.upsertInstrument, institutionCode: institution };
     this.loader.clear({ institution, localId: instrument.id }).prime({ institution, localId: instrument.id }, instrument);
     return instrument;

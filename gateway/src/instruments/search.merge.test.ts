@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kyoyo/domain';
 import { decodeCursor, encodeCursor, mergeHits, sumFacets, type FederatedHit } from './search.merge';
 
-function hit(institution: string, id: number, score: number, price: number | null = null, distanceKm: number | null = null): FederatedHit {
+function hit(
+  institution: string,
+  id: number,
+  score: number,
+  price: number | null = null,
+  distanceKm: number | null = null,
+): FederatedHit {
   return {
     score,
     distanceKm,
@@ -49,7 +55,15 @@ describe('cursors', () => {
 
 describe('facets', () => {
   it('sum counts across institutions, most frequent first', () => {
-    expect(sumFacets([[{ value: 'NMR', count: 2 }, { value: 'XRD', count: 1 }], [{ value: 'XRD', count: 4 }]])).toEqual([
+    expect(
+      sumFacets([
+        [
+          { value: 'NMR', count: 2 },
+          { value: 'XRD', count: 1 },
+        ],
+        [{ value: 'XRD', count: 4 }],
+      ]),
+    ).toEqual([
       { value: 'XRD', count: 5 },
       { value: 'NMR', count: 2 },
     ]);

@@ -6,7 +6,8 @@ export const viewerResolvers = {
     me: (_: unknown, __: unknown, ctx: GatewayContext) => ctx.identity,
   },
   Viewer: {
-    institution: (v: Identity, _: unknown, ctx: GatewayContext) => (v.institution ? (ctx.institutions.get(v.institution) ?? null) : null),
+    institution: (v: Identity, _: unknown, ctx: GatewayContext) =>
+      v.institution ? (ctx.institutions.get(v.institution) ?? null) : null,
     organization: (v: Identity, _: unknown, ctx: GatewayContext) =>
       v.organization ?? (v.institution ? (ctx.institutions.get(v.institution)?.name ?? null) : null),
   },

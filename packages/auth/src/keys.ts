@@ -55,7 +55,8 @@ export async function loadOrCreateKeyPair(path: string): Promise<KeyPair> {
     return pair;
   } catch (error) {
     // Another process created it first: use theirs so every process agrees on one key.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return keyPairFromJwk(JSON.parse(await readFile(path, 'utf8')) as JWK);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return keyPairFromJwk(JSON.parse(await readFile(path, 'utf8')) as JWK);
     throw error;
   }
 }

@@ -40,7 +40,10 @@ export async function verifyIdentityToken(
   options: { issuer: string | string[]; audience: string },
 ): Promise<Identity> {
   try {
-    const verify = typeof key === 'function' ? jwtVerify(token, key, { ...options, algorithms: [ALG, 'RS256', 'ES256'] }) : jwtVerify(token, key, { ...options, algorithms: [ALG] });
+    const verify =
+      typeof key === 'function'
+        ? jwtVerify(token, key, { ...options, algorithms: [ALG, 'RS256', 'ES256'] })
+        : jwtVerify(token, key, { ...options, algorithms: [ALG] });
     const { payload } = await verify;
     const identity = identityFromClaims(payload);
     if (!identity) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The token does not carry Kyoyo identity claims');

@@ -56,7 +56,9 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
 export async function listDatabases(adminUrl: string, prefix: string): Promise<string[]> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
-    const rows = await sql<{ datname: string }[]>`SELECT datname FROM pg_database WHERE starts_with(datname, ${prefix}) ORDER BY datname`;
+    const rows = await sql<
+      { datname: string }[]
+    >`SELECT datname FROM pg_database WHERE starts_with(datname, ${prefix}) ORDER BY datname`;
     return rows.map((r) => r.datname);
   } finally {
     await sql.end({ timeout: 5 });

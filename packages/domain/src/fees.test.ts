@@ -73,9 +73,7 @@ describe('quoteFee', () => {
     expect(() => quoteFee([rate()], 'INDUSTRY', 'SELF', 60)).toThrow(
       expect.objectContaining({ code: ErrorCode.NOT_OFFERED, field: 'input.mode' }),
     );
-    expect(() => findRate([rate()], 'ACADEMIC', 'DELEGATED')).toThrow(
-      expect.objectContaining({ code: ErrorCode.NOT_OFFERED }),
-    );
+    expect(() => findRate([rate()], 'ACADEMIC', 'DELEGATED')).toThrow(expect.objectContaining({ code: ErrorCode.NOT_OFFERED }));
   });
 
   it('refuses a duration that is not a whole, positive number of minutes', () => {

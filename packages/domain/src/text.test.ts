@@ -126,7 +126,10 @@ describe('queryTokens', () => {
       // A cut through a half-width voiced mark or a dash run can stop being a substring once normalised.
       if (normalizedQuery === '' || !normalizedDoc.includes(normalizedQuery)) continue;
       const stored = new Set(searchTokens(normalizedDoc));
-      expect(queryTokens(normalizedQuery).filter((token) => !stored.has(token)), `${query} in ${doc}`).toEqual([]);
+      expect(
+        queryTokens(normalizedQuery).filter((token) => !stored.has(token)),
+        `${query} in ${doc}`,
+      ).toEqual([]);
       checked += 1;
     }
     expect(checked).toBeGreaterThanOrEqual(400);

@@ -60,20 +60,14 @@ describe('validateOpenHours', () => {
 
   it('refuses a weekday outside 1 to 7', () => {
     for (const weekday of [0, 8, 1.5]) {
-      expect(() => validateOpenHours([{ weekday, opensAt: 540, closesAt: 1080 }])).toThrow(
-        badInput('openHours[0].weekday'),
-      );
+      expect(() => validateOpenHours([{ weekday, opensAt: 540, closesAt: 1080 }])).toThrow(badInput('openHours[0].weekday'));
     }
   });
 
   it('refuses minutes outside the day or a closing time not after the opening time', () => {
     expect(() => validateOpenHours([{ weekday: 1, opensAt: -1, closesAt: 60 }])).toThrow(badInput('openHours[0].opensAt'));
-    expect(() => validateOpenHours([{ weekday: 1, opensAt: 1440, closesAt: 1440 }])).toThrow(
-      badInput('openHours[0].opensAt'),
-    );
-    expect(() => validateOpenHours([{ weekday: 1, opensAt: 600, closesAt: 600 }])).toThrow(
-      badInput('openHours[0].closesAt'),
-    );
+    expect(() => validateOpenHours([{ weekday: 1, opensAt: 1440, closesAt: 1440 }])).toThrow(badInput('openHours[0].opensAt'));
+    expect(() => validateOpenHours([{ weekday: 1, opensAt: 600, closesAt: 600 }])).toThrow(badInput('openHours[0].closesAt'));
     expect(() => validateOpenHours([{ weekday: 1, opensAt: 600, closesAt: 1441 }], 'input.openHours')).toThrow(
       badInput('input.openHours[0].closesAt'),
     );
@@ -98,18 +92,12 @@ describe('validateOpenHours', () => {
 
 describe('range arithmetic', () => {
   it('does not count touching ranges as overlapping', () => {
-    expect(rangesOverlap(range(`${monday}T09:00`, `${monday}T10:00`), range(`${monday}T10:00`, `${monday}T11:00`))).toBe(
-      false,
-    );
+    expect(rangesOverlap(range(`${monday}T09:00`, `${monday}T10:00`), range(`${monday}T10:00`, `${monday}T11:00`))).toBe(false);
   });
 
   it('counts a shared minute or containment as overlapping', () => {
-    expect(rangesOverlap(range(`${monday}T09:00`, `${monday}T10:01`), range(`${monday}T10:00`, `${monday}T11:00`))).toBe(
-      true,
-    );
-    expect(rangesOverlap(range(`${monday}T09:00`, `${monday}T12:00`), range(`${monday}T10:00`, `${monday}T11:00`))).toBe(
-      true,
-    );
+    expect(rangesOverlap(range(`${monday}T09:00`, `${monday}T10:01`), range(`${monday}T10:00`, `${monday}T11:00`))).toBe(true);
+    expect(rangesOverlap(range(`${monday}T09:00`, `${monday}T12:00`), range(`${monday}T10:00`, `${monday}T11:00`))).toBe(true);
   });
 
   it('measures durations in minutes', () => {
@@ -190,9 +178,7 @@ describe('openRanges', () => {
 
   it('clips open hours to the window', () => {
     const window = range(`${monday}T10:30`, `${monday}T20:00`);
-    expect(show(openRanges(DEFAULT_OPEN_HOURS, window))).toEqual([
-      '2026-11-30T10:30:00+09:00 – 2026-11-30T18:00:00+09:00',
-    ]);
+    expect(show(openRanges(DEFAULT_OPEN_HOURS, window))).toEqual(['2026-11-30T10:30:00+09:00 – 2026-11-30T18:00:00+09:00']);
   });
 
   it('gives nothing for an inverted window', () => {

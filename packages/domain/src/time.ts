@@ -189,9 +189,7 @@ export function parseDateTime(value: string, field: string): Date {
   }
   const offsetMinutes = (parts.sign === '-' ? -1 : 1) * (part('offsetHour') * 60 + part('offsetMinute'));
   const millis = Number((parts.fraction ?? '').padEnd(3, '0').slice(0, 3));
-  return new Date(
-    dayStart + (part('hour') * 60 + part('minute') - offsetMinutes) * MINUTE_MS + part('second') * 1000 + millis,
-  );
+  return new Date(dayStart + (part('hour') * 60 + part('minute') - offsetMinutes) * MINUTE_MS + part('second') * 1000 + millis);
 }
 
 /** Formats an instant as RFC 3339 in Tokyo time, e.g. `2026-12-01T10:00:00+09:00` (`.sss` only when needed). */

@@ -29,7 +29,10 @@ export function createFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     if (original instanceof GraphQLError || (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR)) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, code: isErrorCode(code) || typeof code === 'string' ? code : ErrorCode.BAD_USER_INPUT } };
+      return {
+        ...formatted,
+        extensions: { ...extensions, code: isErrorCode(code) || typeof code === 'string' ? code : ErrorCode.BAD_USER_INPUT },
+      };
     }
     logger.error('unexpected error', { error: original, path: formatted.path });
     return {

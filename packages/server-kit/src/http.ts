@@ -116,14 +116,18 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
     handle().catch((error: unknown) => {
       if (error instanceof DomainError) return sendGraphQLError(res, error, requestId);
       logger.error('request failed', { rid: requestId, error });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }],
+        });
       else res.destroy();
     });
   });
 
   async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const context = await graphql.context(req, requestId);
-    const body = req.method === 'POST' ? parseBody(await readBody(req, graphql.maxBodyBytes), req.headers['content-type']) : undefined;
+    const body =
+      req.method === 'POST' ? parseBody(await readBody(req, graphql.maxBodyBytes), req.headers['content-type']) : undefined;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { verifyServiceToken, type CryptoKey } from '@kyoyo/auth';
-import { equipmentSchema, type Database } from '@kyoyo/db';
+import { type equipmentSchema, type Database } from '@kyoyo/db';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
 import { createContextFactory, type EquipmentContext } from './common/context';

@@ -21,7 +21,11 @@ const schema = z
     /** Or: a file holding the gateway's public (or private, development) JWK. */
     GATEWAY_PUBLIC_JWK_FILE: z.string().optional(),
     /** Request body limit in bytes (imports are large). */
-    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * 1024 * 1024),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   })

@@ -20,7 +20,10 @@ const jwkText = config.GATEWAY_PUBLIC_JWK ?? readFileSync(config.GATEWAY_PUBLIC_
 const { d: _private, ...publicJwk } = JSON.parse(jwkText) as JWK;
 const app = await createEquipmentApp({
   institution: config.INSTITUTION_CODE,
-  database: connect(config.DATABASE_URL, equipmentSchema, { max: config.DATABASE_POOL_MAX, applicationName: `kyoyo-${config.INSTITUTION_CODE}` }),
+  database: connect(config.DATABASE_URL, equipmentSchema, {
+    max: config.DATABASE_POOL_MAX,
+    applicationName: `kyoyo-${config.INSTITUTION_CODE}`,
+  }),
   gatewayKey: await publicKeyFromJwk(publicJwk),
   logger,
   maxBodyBytes: config.MAX_BODY_BYTES,

@@ -44,9 +44,7 @@ function createPeriodsLoader(
         byWindow.set(windowKey(window), entry);
       }
       const results = new Map<string, Map<number, Period[]>>();
-      await Promise.all(
-        [...byWindow].map(async ([key, { window, ids }]) => results.set(key, await fetch(ids, window))),
-      );
+      await Promise.all([...byWindow].map(async ([key, { window, ids }]) => results.set(key, await fetch(ids, window))));
       return keys.map((k) => results.get(windowKey(k.window))?.get(k.instrumentId) ?? []);
     },
     { cacheKeyFn: (k) => `${k.instrumentId}@${windowKey(k.window)}` },

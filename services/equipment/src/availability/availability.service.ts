@@ -1,5 +1,13 @@
 import type DataLoader from 'dataloader';
-import { durationMinutes, errors, freeSlots, openRanges, subtractRanges, type OpenHoursRule, type TimeRange } from '@kyoyo/domain';
+import {
+  durationMinutes,
+  errors,
+  freeSlots,
+  openRanges,
+  subtractRanges,
+  type OpenHoursRule,
+  type TimeRange,
+} from '@kyoyo/domain';
 import type { Period } from '@kyoyo/db';
 import type { BusyKey } from './availability.loaders';
 
@@ -43,14 +51,20 @@ export class AvailabilityService {
     const now = this.now;
     const window = { start: requested.start < now ? now : requested.start, end: requested.end };
     if (window.end <= window.start) return [];
-    const [hours, busy] = await Promise.all([this.openHoursLoader.load(instrumentId), this.busyLoader.load({ instrumentId, window })]);
+    const [hours, busy] = await Promise.all([
+      this.openHoursLoader.load(instrumentId),
+      this.busyLoader.load({ instrumentId, window }),
+    ]);
     return freeSlots(hours, window, busy, minMinutes);
   }
 
   /** Booked hours / open hours in [from, to), in [0, 1]; 0 when the instrument is never open then. */
   async utilization(instrumentId: number, from: Date, to: Date): Promise<number> {
     const window = toWindow(from, to, 0, MAX_UTILIZATION_DAYS);
-    const [hours, booked] = await Promise.all([this.openHoursLoader.load(instrumentId), this.bookedLoader.load({ instrumentId, window })]);
+    const [hours, booked] = await Promise.all([
+      this.openHoursLoader.load(instrumentId),
+      this.bookedLoader.load({ instrumentId, window }),
+    ]);
     const open = openRanges(hours, window);
     const openMinutes = open.reduce((sum, r) => sum + durationMinutes(r), 0);
     if (openMinutes === 0) return 0;

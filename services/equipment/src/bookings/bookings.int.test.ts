@@ -86,7 +86,9 @@ describe('bookings repository on PostgreSQL', () => {
 
   it('lets exactly one of many concurrent requests for the same slot win', async () => {
     const id = await anInstrument();
-    const attempts = Array.from({ length: 10 }, () => bookings.create(aBooking(id, '2030-01-09T01:00:00Z', '2030-01-09T02:00:00Z')));
+    const attempts = Array.from({ length: 10 }, () =>
+      bookings.create(aBooking(id, '2030-01-09T01:00:00Z', '2030-01-09T02:00:00Z')),
+    );
     const outcomes = await Promise.allSettled(attempts);
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -107,7 +109,11 @@ describe('bookings repository on PostgreSQL', () => {
     const id = await anInstrument();
     const request = aBooking(id, '2030-01-11T01:00:00Z', '2030-01-11T02:00:00Z');
     const first = await bookings.create(request);
-    const other = { ...request, period: { start: new Date('2030-01-11T05:00:00Z'), end: new Date('2030-01-11T06:00:00Z') }, requestHash: 'hash-b' };
+    const other = {
+      ...request,
+      period: { start: new Date('2030-01-11T05:00:00Z'), end: new Date('2030-01-11T06:00:00Z') },
+      requestHash: 'hash-b',
+    };
     expect(await codeOf(bookings.create(other))).toBe(ErrorCode.IDEMPOTENCY_CONFLICT);
     const rows = await database.sql`SELECT id FROM bookings WHERE requester_id = ${request.requesterId}`;
     expect(rows.map((r) => Number(r.id))).toEqual([first.booking.id]);

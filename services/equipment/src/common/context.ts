@@ -32,7 +32,12 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
       identity,
       requestId,
       logger: logger.child({ rid: requestId }),
-      instruments: new InstrumentsService(institution, instrumentsRepository, createInstrumentLoader(instrumentsRepository), feeLoader),
+      instruments: new InstrumentsService(
+        institution,
+        instrumentsRepository,
+        createInstrumentLoader(instrumentsRepository),
+        feeLoader,
+      ),
       availability: new AvailabilityService(
         createOpenHoursLoader(availabilityRepository),
         createBusyPeriodsLoader(availabilityRepository),

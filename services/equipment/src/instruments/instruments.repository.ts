@@ -35,7 +35,10 @@ function toInstrument(row: Row): Instrument {
 const EARTH_RADIUS_KM = 6371.0088;
 
 /** Great-circle distance in SQL from the instrument (or the fallback location) to `point`. */
-function distanceSql(point: { latitude: number; longitude: number }, fallback: { latitude: number; longitude: number } | null): SQL {
+function distanceSql(
+  point: { latitude: number; longitude: number },
+  fallback: { latitude: number; longitude: number } | null,
+): SQL {
   const lat = fallback ? sql`coalesce(${t.latitude}, ${fallback.latitude}::float8)` : sql`${t.latitude}`;
   const lon = fallback ? sql`coalesce(${t.longitude}, ${fallback.longitude}::float8)` : sql`${t.longitude}`;
   return sql`(${EARTH_RADIUS_KM}::float8 * 2 * asin(least(1, sqrt(
@@ -126,7 +129,11 @@ export class InstrumentsRepository {
       .orderBy(...order, asc(t.id))
       .offset(c.offset)
       .limit(c.limit);
-    return rows.map((r) => ({ instrument: toInstrument(r.row), score: Number(r.score), distanceKm: r.distance === null ? null : Number(r.distance) }));
+    return rows.map((r) => ({
+      instrument: toInstrument(r.row),
+      score: Number(r.score),
+      distanceKm: r.distance === null ? null : Number(r.distance),
+    }));
   }
 
   /** Total matches and their categories, most frequent first. */
@@ -177,7 +184,8 @@ export class InstrumentsRepository {
         const id = stored.id;
         if (listing.fees) {
           await tx.delete(feeRatesTable).where(eq(feeRatesTable.instrumentId, id));
-          if (listing.fees.length > 0) await tx.insert(feeRatesTable).values(listing.fees.map((f) => ({ instrumentId: id, ...f })));
+          if (listing.fees.length > 0)
+            await tx.insert(feeRatesTable).values(listing.fees.map((f) => ({ instrumentId: id, ...f })));
         }
         if (created || listing.openHours) {
           await tx.delete(openHoursTable).where(eq(openHoursTable.instrumentId, id));

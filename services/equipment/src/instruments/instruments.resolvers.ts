@@ -6,7 +6,8 @@ import type { Instrument } from './instruments.types';
 export const instrumentsResolvers = {
   Query: {
     instruments: (_: unknown, args: { ids: string[] }, ctx: EquipmentContext) => ctx.instruments.byIds(args.ids),
-    searchInstruments: (_: unknown, args: { input: LocalSearchInput }, ctx: EquipmentContext) => ctx.instruments.search(args.input),
+    searchInstruments: (_: unknown, args: { input: LocalSearchInput }, ctx: EquipmentContext) =>
+      ctx.instruments.search(args.input),
   },
   Mutation: {
     upsertInstrument: (_: unknown, args: { input: InstrumentInput }, ctx: EquipmentContext) =>

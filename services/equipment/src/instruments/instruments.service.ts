@@ -156,7 +156,10 @@ export class InstrumentsService {
 
   async search(input: LocalSearchInput): Promise<{ totalCount: number; hits: SearchHit[]; categories: FacetCount[] }> {
     const criteria = toCriteria(input);
-    const [hits, { totalCount, categories }] = await Promise.all([this.repository.search(criteria), this.repository.aggregate(criteria)]);
+    const [hits, { totalCount, categories }] = await Promise.all([
+      this.repository.search(criteria),
+      this.repository.aggregate(criteria),
+    ]);
     for (const hit of hits) this.instrumentLoader.prime(hit.instrument.id, hit.instrument);
     return { totalCount, hits, categories };
   }

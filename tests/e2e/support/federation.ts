@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, signIdentityToken, type Identity, type KeyPair } from '@kyoyo/auth';
+import { connect, equipmentSchema } from '@kyoyo/db';
+import { createEquipmentApp, type EquipmentApp } from '@kyoyo/equipment-service';
+import {
+  createGatewayApp,
+  devIssuer,
+  gatewayMigrationsFolder,
+  gatewaySchema,
+  RegistryRepository,
+  type GatewayApp,
+} from '@kyoyo/gateway';
+import { createLogger } from '@kyoyo/server-kit';
+import { createTestDatabase } from '@kyoyo/test-kit';
+
+/** A member institution of a test federation. */
+export interface TestInstitution {
+  code: string;
+  name: string;
+  prefecture: string;
+  location: { latitude: number; longitude: number };
+}
+
+/** A gateway and its institutions' services, each on its own fresh database, listening on loopback. */
+export interface TestFederation {
+  gatewayUrl: string;
+  gateway: GatewayApp;
+  services: Map<string, { app: EquipmentApp; url: string }>;
+  /** POSTs a GraphQL operation to the gateway. */
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GraphQLAnswer<T>>;
+  /** A development-issuer token for `identity`. */
+  token(identity: Partial<Identity> & { id: string }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface GraphQLAnswer<T> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+}
+
+const silent = createLogger('test', 'error', {}, () => undefined);
+
+/** A unique institution code for this test run, e.g. `e2e-3f9a1c-tohoku`. */
+export function uniqueCode(name: string): string {
+  return `e2e-${randomBytes(3).toString('hex')}-${name}`;
+}
+
+/** Starts a federation of `institutions` with a gateway that calls each with `timeoutMs`. */
+export async function startFederation(
+  institutions: TestInstitution[],
+  options: { timeoutMs?: number } = {},
+): Promise<TestFederation> {
+  const { pair: gatewayKey } = await createKeyPair();
+  const { pair: issuerKey } = await createKeyPair();
+
+  const services = new Map<string, { app: EquipmentApp; url: string }>();
+  for (const institution of institutions) {
+    const app = await createEquipmentApp({
+      institution: institution.code,
+      database: connect(await createTestDatabase(), equipmentSchema, { max: 4 }),
+      gatewayKey: gatewayKey.publicKey,
+      logger: silent,
+      maxBodyBytes: 16 * 1024 * 1024,
+      production: false,
+    });
+    const port = await app.listen(0, '127.0.0.1');
+    services.set(institution.code, { app, url: `http://127.0.0.1:${port}` });
+  }
+
+  const gatewayDatabase = connect(await createTestDatabase(gatewayMigrationsFolder), gatewaySchema, { max: 4 });
+  const registry = new RegistryRepository(gatewayDatabase.db);
+  for (const institution of institutions) {
+    await registry.upsert({ ...institution, nameEn: null, serviceUrl: services.get(institution.code)!.url });
+  }
+  const gateway = await createGatewayApp({
+    database: gatewayDatabase,
+    signingKey: gatewayKey,
+    issuers: [devIssuer(issuerKey.publicKey)],
+    logger: silent,
+    timeoutMs: options.timeoutMs ?? 2000,
+    healthIntervalMs: 60_000,
+    maxBodyBytes: 1024 * 1024,
+    production: false,
+  });
+  const gatewayPort = await gateway.listen(0, '127.0.0.1');
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+
+  return {
+    gatewayUrl,
+    gateway,
+    services,
+    async query(query, variables = {}, token) {
+      const response = await fetch(gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    token: (identity) => tokenFor(issuerKey, identity),
+    async stop() {
+      await gateway.stop();
+      for (const { app } of services.values()) await app.stop().catch(() => undefined);
+    },
+  };
+}
+
+function tokenFor(key: KeyPair, identity: Partial<Identity> & { id: string }): Promise<string> {
+  return signIdentityToken(
+    { institution: null, organization: null, affiliation: 'academic', roles: ['RESEARCHER'], ...identity },
+    key,
+    { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, ttlSeconds: 600 },
+  );
+}
