@@ -32,6 +32,8 @@ const schema = z
   .refine((c) => c.GATEWAY_PUBLIC_JWK || c.GATEWAY_PUBLIC_JWK_FILE, {
     message: 'set GATEWAY_PUBLIC_JWK or GATEWAY_PUBLIC_JWK_FILE',
     path: ['GATEWAY_PUBLIC_JWK'],
+    // Report this together with every other problem, not only once the rest parses.
+    when: () => true,
   });
 
 export type EquipmentConfig = z.infer<typeof schema>;
