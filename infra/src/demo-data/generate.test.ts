@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isWithinOpenHours, quoteFee, validateFeeSchedule, validateOpenHours } from '@kyoyo/domain';
+import { isWithinOpenHours, quoteFee, SHARING_THRESHOLD_YEN, validateFeeSchedule, validateOpenHours } from '@kyoyo/domain';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CATEGORY_NAMES, INSTRUMENT_TEMPLATES } from './catalogue';
 import {
   DEFAULT_DEMO_SEED,
   MAX_ACQUISITION_PRICE,
   MIN_ACQUISITION_PRICE,
-  SHARING_THRESHOLD_YEN,
   generateDemoFederation,
   generateInstitution,
 } from './generate';

@@ -1,4 +1,4 @@
-import { quoteFee } from '@kyoyo/domain';
+import { quoteFee, SHARING_THRESHOLD_YEN } from '@kyoyo/domain';
 import type { FeeRate, OpenHoursRule, OperationMode, UserCategory } from '@kyoyo/domain';
 import { INSTRUMENT_TEMPLATES, type Family, type InstrumentTemplate, type ModelSpec } from './catalogue';
 import { COMMON_PURPOSES, DESCRIPTION_NOTES, FAMILY_BUILDINGS, FAMILY_PURPOSES, INDUSTRY_PURPOSES, schoolName } from './flavour';
@@ -20,8 +20,6 @@ export const DEFAULT_INSTITUTION_COUNT = 6;
 /** Instruments per institution unless `DemoOptions.instrumentsPerInstitution` says otherwise. */
 export const DEFAULT_INSTRUMENTS_PER_INSTITUTION = 220;
 
-/** The policy threshold: purchases at or above ¥10,000,000 should be shared (取得金額1,000万円以上). */
-export const SHARING_THRESHOLD_YEN = 10_000_000;
 /** Smallest and largest acquisition price the generator produces. */
 export const MIN_ACQUISITION_PRICE = 1_000_000;
 export const MAX_ACQUISITION_PRICE = 500_000_000;

@@ -9,7 +9,6 @@ export {
   DEFAULT_INSTRUMENTS_PER_INSTITUTION,
   MAX_ACQUISITION_PRICE,
   MIN_ACQUISITION_PRICE,
-  SHARING_THRESHOLD_YEN,
   demoFederationMembers,
   generateDemoFederation,
   generateInstitution,

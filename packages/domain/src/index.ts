@@ -6,3 +6,4 @@ export * from './time';
 export * from './cancellation';
 export * from './text';
 export * from './geo';
+export * from './policy';
