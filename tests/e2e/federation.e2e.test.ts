@@ -202,6 +202,17 @@ describe('the gateway in front of two institutions', () => {
     expect(fukuoka.totalCount).toBe(3);
   });
 
+  it('names the public argument at fault when search input is bad', async () => {
+    const tooLong = await federation.query(SEARCH, { query: 'x'.repeat(201) });
+    expect(tooLong.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'query' });
+    const radius = await federation.query(SEARCH, {
+      filter: { near: { point: { latitude: 35, longitude: 139 }, radiusKm: -1 } },
+    });
+    expect(radius.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'filter.near.radiusKm' });
+    const first = await federation.query(SEARCH, { first: 0 });
+    expect(first.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
+  });
+
   it('routes instrument(id) to the owning institution and returns its fees', async () => {
     const first = (await federation.query<SearchData>(SEARCH, { query: 'JEM-ARM200F' })).data!.searchInstruments.edges[0]!;
     const answer = await federation.query<{

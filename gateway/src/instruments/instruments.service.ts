@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
-import { decodeGlobalId, DomainError, ErrorCode, errors, haversineKm, type GeoPoint } from '@kyoyo/domain';
+import { decodeGlobalId, DomainError, ErrorCode, errors, haversineKm, validateGeoPoint, type GeoPoint } from '@kyoyo/domain';
 import { fanOut, type CallContext, type InstitutionClient } from '../federation/institution-client';
 import type { InstitutionRegistry } from '../registry/registry';
 import type { RegisteredInstitution } from '../registry/registry.types';
@@ -17,6 +17,7 @@ import {
 } from './search.merge';
 
 export const MAX_PAGE_SIZE = 100;
+export const MAX_QUERY_LENGTH = 200;
 
 /** Search arguments as GraphQL hands them over. */
 export interface SearchArgs {
@@ -108,6 +109,15 @@ export class InstrumentsService {
   async search(args: SearchArgs, identity: Identity | null): Promise<SearchResult> {
     if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
       throw errors.badInput('first', `first must be from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    if ((args.query?.length ?? 0) > MAX_QUERY_LENGTH) {
+      throw errors.badInput('query', `The query is longer than ${MAX_QUERY_LENGTH} characters`);
+    }
+    if (args.filter?.near) {
+      validateGeoPoint(args.filter.near.point, 'filter.near.point');
+      if (!(args.filter.near.radiusKm > 0 && args.filter.near.radiusKm <= 20_000)) {
+        throw errors.badInput('filter.near.radiusKm', 'radiusKm must be more than 0 and at most 20000');
+      }
     }
     if (args.filter?.availableIn) throw errors.notImplemented('filter.availableIn', 3);
     if (args.sort === 'EARLIEST_AVAILABLE') throw errors.notImplemented('sort EARLIEST_AVAILABLE', 3);
