@@ -1,6 +1,16 @@
 import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
-import { decodeGlobalId, DomainError, ErrorCode, errors, haversineKm, validateGeoPoint, type GeoPoint } from '@kyoyo/domain';
+import {
+  decodeGlobalId,
+  DomainError,
+  ErrorCode,
+  errors,
+  haversineKm,
+  MAX_SEARCH_RADIUS_KM,
+  validateNear,
+  validateSearchQuery,
+  type GeoPoint,
+} from '@kyoyo/domain';
 import { fanOut, type CallContext, type InstitutionClient } from '../federation/institution-client';
 import type { InstitutionRegistry } from '../registry/registry';
 import type { RegisteredInstitution } from '../registry/registry.types';
@@ -17,7 +27,6 @@ import {
 } from './search.merge';
 
 export const MAX_PAGE_SIZE = 100;
-export const MAX_QUERY_LENGTH = 200;
 
 /** Search arguments as GraphQL hands them over. */
 export interface SearchArgs {
@@ -110,15 +119,8 @@ export class InstrumentsService {
     if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
       throw errors.badInput('first', `first must be from 1 to ${MAX_PAGE_SIZE}`);
     }
-    if ((args.query?.length ?? 0) > MAX_QUERY_LENGTH) {
-      throw errors.badInput('query', `The query is longer than ${MAX_QUERY_LENGTH} characters`);
-    }
-    if (args.filter?.near) {
-      validateGeoPoint(args.filter.near.point, 'filter.near.point');
-      if (!(args.filter.near.radiusKm > 0 && args.filter.near.radiusKm <= 20_000)) {
-        throw errors.badInput('filter.near.radiusKm', 'radiusKm must be more than 0 and at most 20000');
-      }
-    }
+    validateSearchQuery(args.query, 'query');
+    if (args.filter?.near) validateNear(args.filter.near, 'filter.near');
     if (args.filter?.availableIn) throw errors.notImplemented('filter.availableIn', 3);
     if (args.sort === 'EARLIEST_AVAILABLE') throw errors.notImplemented('sort EARLIEST_AVAILABLE', 3);
     const sort: NationalSort = args.sort;
@@ -133,7 +135,7 @@ export class InstrumentsService {
         'Sorting by distance needs filter.near, or a signed-in user whose home institution is a member',
       );
     }
-    const near = args.filter?.near ?? (sort === 'DISTANCE' && origin ? { point: origin, radiusKm: 20_000 } : null);
+    const near = args.filter?.near ?? (sort === 'DISTANCE' && origin ? { point: origin, radiusKm: MAX_SEARCH_RADIUS_KM } : null);
     const filter = args.filter ?? {};
 
     const { answered, unavailable } = await fanOut(this.targetsOf(args), (institution) =>

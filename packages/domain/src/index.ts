@@ -7,3 +7,4 @@ export * from './cancellation';
 export * from './text';
 export * from './geo';
 export * from './policy';
+export * from './search';

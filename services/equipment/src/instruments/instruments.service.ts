@@ -8,6 +8,8 @@ import {
   queryWords,
   validateFeeSchedule,
   validateGeoPoint,
+  validateNear,
+  validateSearchQuery,
   type FeeRate,
   type GeoPoint,
 } from '@kyoyo/domain';
@@ -50,7 +52,6 @@ export interface InstrumentInput {
   fees?: FeeRate[] | null;
 }
 
-export const MAX_QUERY_LENGTH = 200;
 export const MAX_SEARCH_LIMIT = 2000;
 export const MAX_SEARCH_OFFSET = 100_000;
 
@@ -100,9 +101,7 @@ export function toListing(input: InstrumentInput): InstrumentListing {
 
 /** Checks a local search and normalises its query. */
 export function toCriteria(input: LocalSearchInput): SearchCriteria {
-  if ((input.query?.length ?? 0) > MAX_QUERY_LENGTH) {
-    throw errors.badInput('input.query', `The query is longer than ${MAX_QUERY_LENGTH} characters`);
-  }
+  validateSearchQuery(input.query, 'input.query');
   const query = normalizeText(input.query ?? '') || null;
   if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > MAX_SEARCH_LIMIT) {
     throw errors.badInput('input.limit', `input.limit must be from 1 to ${MAX_SEARCH_LIMIT}`);
@@ -110,12 +109,7 @@ export function toCriteria(input: LocalSearchInput): SearchCriteria {
   if (!Number.isInteger(input.offset) || input.offset < 0 || input.offset > MAX_SEARCH_OFFSET) {
     throw errors.badInput('input.offset', `input.offset must be from 0 to ${MAX_SEARCH_OFFSET}`);
   }
-  if (input.near) {
-    validateGeoPoint(input.near.point, 'input.near.point');
-    if (!(input.near.radiusKm > 0 && input.near.radiusKm <= 20_000)) {
-      throw errors.badInput('input.near.radiusKm', 'input.near.radiusKm must be more than 0 and at most 20000');
-    }
-  }
+  if (input.near) validateNear(input.near, 'input.near');
   if (input.fallbackLocation) validateGeoPoint(input.fallbackLocation, 'input.fallbackLocation');
   if (input.sort === 'DISTANCE' && !input.near) throw errors.badInput('input.sort', 'Sorting by distance needs input.near');
   if (input.categories && input.categories.length > 200) throw errors.badInput('input.categories', 'At most 200 categories');
