@@ -8,14 +8,15 @@ import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logg
 import { createAuthenticator, type TrustedIssuer } from './auth/authenticator';
 import { createContextFactory, type GatewayContext } from './common/context';
 import { InstitutionClient } from './federation/institution-client';
-import { INSTITUTION_SUMMARY, type InstitutionSummaryData } from './instruments/instruments.documents';
+import { refreshInstrumentCount } from './institutions/institutions.service';
 import { localLandingPage } from './landing/landing-page';
 import { InstitutionRegistry } from './registry/registry';
-import { RegistryRepository, type GatewayDb } from './registry/registry.repository';
+import type * as gatewaySchema from './db/schema';
+import { RegistryRepository } from './registry/registry.repository';
 import { createGatewaySchema } from './schema';
 
 export interface GatewayAppOptions {
-  database: Database<Record<string, unknown>>;
+  database: Database<typeof gatewaySchema>;
   signingKey: KeyPair;
   issuers: TrustedIssuer[];
   logger: Logger;
@@ -38,7 +39,7 @@ export interface GatewayApp {
 /** Builds the national gateway: public GraphQL at `/graphql`, `/healthz`, `/readyz`, a local landing page. */
 export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const { database, logger } = options;
-  const registry = new InstitutionRegistry(new RegistryRepository(database.db as unknown as GatewayDb), logger);
+  const registry = new InstitutionRegistry(new RegistryRepository(database.db), logger);
   await registry.refresh();
   const client = new InstitutionClient(registry, options.signingKey, { timeoutMs: options.timeoutMs }, logger);
   const authenticate = createAuthenticator(options.issuers);
@@ -56,16 +57,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const probe = async () => {
     await registry.refresh();
     const call = { identity: null, requestId: `probe-${randomUUID()}` };
-    await Promise.all(
-      registry.all().map(async (i) => {
-        try {
-          const data = await client.request<InstitutionSummaryData>(i.code, 'InstitutionSummary', INSTITUTION_SUMMARY, {}, call);
-          registry.markUp(i.code, data.institution.instrumentCount);
-        } catch {
-          // The client has marked it DOWN and logged why.
-        }
-      }),
-    );
+    await Promise.all(registry.all().map((i) => refreshInstrumentCount(registry, client, i.code, call)));
   };
 
   const server = createHttpApp<GatewayContext>({

@@ -10,18 +10,28 @@ import type { Health, RegisteredInstitution } from '../registry/registry.types';
  */
 export function createInstrumentCountLoader(registry: InstitutionRegistry, client: InstitutionClient, call: CallContext) {
   return new DataLoader<string, number>(async (codes) =>
-    Promise.all(
-      codes.map(async (code) => {
-        try {
-          const data = await client.request<InstitutionSummaryData>(code, 'InstitutionSummary', INSTITUTION_SUMMARY, {}, call);
-          registry.markUp(code, data.institution.instrumentCount);
-          return data.institution.instrumentCount;
-        } catch {
-          return registry.lastInstrumentCount(code);
-        }
-      }),
-    ),
+    Promise.all(codes.map((code) => refreshInstrumentCount(registry, client, code, call))),
   );
+}
+
+/**
+ * Asks one institution for its instrument count and records it with its health; when it does not answer,
+ * the last known count (the client has already marked it DOWN and logged why). Used per request and by
+ * the gateway's background probe.
+ */
+export async function refreshInstrumentCount(
+  registry: InstitutionRegistry,
+  client: InstitutionClient,
+  code: string,
+  call: CallContext,
+): Promise<number> {
+  try {
+    const data = await client.request<InstitutionSummaryData>(code, 'InstitutionSummary', INSTITUTION_SUMMARY, {}, call);
+    registry.markUp(code, data.institution.instrumentCount);
+    return data.institution.instrumentCount;
+  } catch {
+    return registry.lastInstrumentCount(code);
+  }
 }
 
 /** The institution use cases of one request. */

@@ -1,9 +1,11 @@
 import { asc, sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { institutionsTable as t } from '../db/schema';
+import * as gatewaySchema from '../db/schema';
 import type { RegisteredInstitution } from './registry.types';
 
-export type GatewayDb = PostgresJsDatabase<{ institutionsTable: typeof t }>;
+const { institutionsTable: t } = gatewaySchema;
+
+export type GatewayDb = PostgresJsDatabase<typeof gatewaySchema>;
 
 /** The institution registry in the gateway's database. */
 export class RegistryRepository {

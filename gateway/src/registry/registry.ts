@@ -6,7 +6,6 @@ interface State {
   health: Health;
   /** Last instrument count the institution reported. */
   instrumentCount: number;
-  changedAt: Date;
 }
 
 /**
@@ -47,20 +46,12 @@ export class InstitutionRegistry {
   markUp(code: string, instrumentCount?: number): void {
     const state = this.states.get(code);
     if (state?.health !== 'UP') this.logger.info('institution up', { institution: code });
-    this.states.set(code, {
-      health: 'UP',
-      instrumentCount: instrumentCount ?? state?.instrumentCount ?? 0,
-      changedAt: state?.health === 'UP' ? state.changedAt : new Date(),
-    });
+    this.states.set(code, { health: 'UP', instrumentCount: instrumentCount ?? state?.instrumentCount ?? 0 });
   }
 
   markDown(code: string, reason: string): void {
     const state = this.states.get(code);
     if (state?.health !== 'DOWN') this.logger.warn('institution down', { institution: code, reason });
-    this.states.set(code, {
-      health: 'DOWN',
-      instrumentCount: state?.instrumentCount ?? 0,
-      changedAt: state?.health === 'DOWN' ? state.changedAt : new Date(),
-    });
+    this.states.set(code, { health: 'DOWN', instrumentCount: state?.instrumentCount ?? 0 });
   }
 }
