@@ -4,3 +4,4 @@ export { createSchema } from './schema';
 export { InstrumentsRepository } from './instruments/instruments.repository';
 export { searchColumnsOf } from './instruments/instruments.search';
 export { BookingsRepository } from './bookings/bookings.repository';
+export { toListing, type InstrumentInput } from './instruments/instruments.service';

@@ -87,6 +87,59 @@ function whereSql(c: SearchCriteria): SQL {
   return and(...conditions)!;
 }
 
+/** Rows per insert statement of a bulk upsert (PostgreSQL allows 65,535 parameters; a row has 22). */
+const UPSERT_CHUNK = 1000;
+
+function rowValuesOf(listing: InstrumentListing, search: SearchColumns): typeof t.$inferInsert {
+  return {
+    localId: listing.localId,
+    name: listing.name,
+    nameEn: listing.nameEn,
+    category: listing.category,
+    manufacturer: listing.manufacturer,
+    model: listing.model,
+    description: listing.description,
+    acquisitionPrice: listing.acquisitionPrice,
+    acquiredOn: listing.acquiredOn,
+    building: listing.building,
+    latitude: listing.location?.latitude ?? null,
+    longitude: listing.location?.longitude ?? null,
+    sharedExternally: listing.sharedExternally,
+    remoteOperable: listing.remoteOperable,
+    requiresApproval: listing.requiresApproval,
+    requiresQualification: listing.requiresQualification,
+    maxBookingMinutes: listing.maxBookingMinutes,
+    ...search,
+  };
+}
+
+/** On conflict, every listing column takes the proposed row's value (`excluded.*`). */
+const EXCLUDED_LISTING_COLUMNS = Object.fromEntries(
+  (
+    [
+      'name',
+      'nameEn',
+      'category',
+      'manufacturer',
+      'model',
+      'description',
+      'acquisitionPrice',
+      'acquiredOn',
+      'building',
+      'latitude',
+      'longitude',
+      'sharedExternally',
+      'remoteOperable',
+      'requiresApproval',
+      'requiresQualification',
+      'maxBookingMinutes',
+      'nameNorm',
+      'searchText',
+      'searchTokens',
+    ] as const
+  ).map((key) => [key, sql.raw(`excluded.${t[key].name}`)]),
+);
+
 /** Instruments of one institution's database. The only place that knows their tables. */
 export class InstrumentsRepository {
   constructor(private readonly db: EquipmentDb) {}
@@ -152,47 +205,55 @@ export class InstrumentsRepository {
    * the fee schedule is replaced when given; a new listing gets default open hours.
    */
   async upsert(listing: InstrumentListing, search: SearchColumns): Promise<{ instrument: Instrument; created: boolean }> {
-    const values = {
-      localId: listing.localId,
-      name: listing.name,
-      nameEn: listing.nameEn,
-      category: listing.category,
-      manufacturer: listing.manufacturer,
-      model: listing.model,
-      description: listing.description,
-      acquisitionPrice: listing.acquisitionPrice,
-      acquiredOn: listing.acquiredOn,
-      building: listing.building,
-      latitude: listing.location?.latitude ?? null,
-      longitude: listing.location?.longitude ?? null,
-      sharedExternally: listing.sharedExternally,
-      remoteOperable: listing.remoteOperable,
-      requiresApproval: listing.requiresApproval,
-      requiresQualification: listing.requiresQualification,
-      maxBookingMinutes: listing.maxBookingMinutes,
-      ...search,
-    };
+    const [result] = await this.upsertMany([{ listing, search }]);
+    if (!result) throw new Error('upsert returned no row');
+    return result;
+  }
+
+  /**
+   * Creates or updates many listings (distinct `localId`s) in one transaction, all or nothing, a chunk of rows
+   * per statement: fee schedules are replaced where given; new listings get default open hours. Results
+   * come back in input order.
+   */
+  async upsertMany(
+    entries: readonly { listing: InstrumentListing; search: SearchColumns }[],
+  ): Promise<{ instrument: Instrument; created: boolean }[]> {
+    if (entries.length === 0) return [];
     try {
       return await this.db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(t)
-          .values(values)
-          .onConflictDoUpdate({ target: t.localId, set: { ...values, updatedAt: sql`now()` } })
-          .returning({ ...getTableColumns(t), created: sql<boolean>`(xmax = 0)` });
-        if (!row) throw new Error('upsert returned no row');
-        const { created, ...stored } = row;
-        const id = stored.id;
-        if (listing.fees) {
-          await tx.delete(feeRatesTable).where(eq(feeRatesTable.instrumentId, id));
-          if (listing.fees.length > 0)
-            await tx.insert(feeRatesTable).values(listing.fees.map((f) => ({ instrumentId: id, ...f })));
+        const results: { instrument: Instrument; created: boolean }[] = [];
+        for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {
+          const chunk = entries.slice(i, i + UPSERT_CHUNK);
+          const rows = await tx
+            .insert(t)
+            .values(chunk.map(({ listing, search }) => rowValuesOf(listing, search)))
+            .onConflictDoUpdate({ target: t.localId, set: { ...EXCLUDED_LISTING_COLUMNS, updatedAt: sql`now()` } })
+            .returning({ ...getTableColumns(t), created: sql<boolean>`(xmax = 0)` });
+          const byLocalId = new Map(rows.map(({ created, ...stored }) => [stored.localId, { stored, created }]));
+          const fees: (typeof feeRatesTable.$inferInsert)[] = [];
+          const hours: (typeof openHoursTable.$inferInsert)[] = [];
+          const feesReplaced: number[] = [];
+          const hoursReplaced: number[] = [];
+          for (const { listing } of chunk) {
+            const row = byLocalId.get(listing.localId);
+            if (!row) throw new Error(`upsert returned no row for ${listing.localId}`);
+            const id = row.stored.id;
+            if (listing.fees) {
+              feesReplaced.push(id);
+              fees.push(...listing.fees.map((f) => ({ instrumentId: id, ...f })));
+            }
+            if (row.created || listing.openHours) {
+              hoursReplaced.push(id);
+              hours.push(...(listing.openHours ?? DEFAULT_OPEN_HOURS).map((h) => ({ instrumentId: id, ...h })));
+            }
+            results.push({ instrument: toInstrument(row.stored), created: row.created });
+          }
+          if (feesReplaced.length > 0) await tx.delete(feeRatesTable).where(inArray(feeRatesTable.instrumentId, feesReplaced));
+          if (fees.length > 0) await tx.insert(feeRatesTable).values(fees);
+          if (hoursReplaced.length > 0) await tx.delete(openHoursTable).where(inArray(openHoursTable.instrumentId, hoursReplaced));
+          if (hours.length > 0) await tx.insert(openHoursTable).values(hours);
         }
-        if (created || listing.openHours) {
-          await tx.delete(openHoursTable).where(eq(openHoursTable.instrumentId, id));
-          const hours = listing.openHours ?? DEFAULT_OPEN_HOURS;
-          if (hours.length > 0) await tx.insert(openHoursTable).values(hours.map((h) => ({ instrumentId: id, ...h })));
-        }
-        return { instrument: toInstrument(stored), created };
+        return results;
       });
     } catch (error) {
       throw translateConstraintViolation(error);
