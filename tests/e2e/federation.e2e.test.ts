@@ -211,8 +211,31 @@ describe('the gateway in front of two institutions', () => {
       filter: { near: { point: { latitude: 35, longitude: 139 }, radiusKm: -1 } },
     });
     expect(radius.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'filter.near.radiusKm' });
-    const first = await federation.query(SEARCH, { first: 0 });
-    expect(first.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
+    for (const first of [-1, 101]) {
+      const answer = await federation.query(SEARCH, { first });
+      expect(answer.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
+    }
+    const cursor = await federation.query(SEARCH, { after: 'bm90LWEtY3Vyc29y' });
+    expect(cursor.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
+    const institution = await federation.query(SEARCH, { filter: { institutions: ['no-such-u'] } });
+    expect(institution.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'filter.institutions' });
+    const window = await federation.query(SEARCH, {
+      filter: { availableIn: { from: '2030-01-02T00:00:00Z', to: '2030-01-01T00:00:00Z', minutes: 60 } },
+    });
+    expect(window.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'filter.availableIn.to' });
+  });
+
+  it('answers counts and facets without results for first: 0', async () => {
+    const result = (await federation.query<SearchData>(SEARCH, { query: 'nmr', first: 0 })).data!.searchInstruments;
+    expect(result.edges).toEqual([]);
+    expect(result.totalCount).toBe(3);
+    expect(result.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('refuses a cursor of one search for another', async () => {
+    const page = (await federation.query<SearchData>(SEARCH, { query: 'nmr', first: 1 })).data!.searchInstruments;
+    const other = await federation.query(SEARCH, { query: '顕微鏡', first: 1, after: page.pageInfo.endCursor });
+    expect(other.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
   it('routes instrument(id) to the owning institution and returns its fees', async () => {

@@ -51,13 +51,13 @@ export const LOCAL_SEARCH = `query LocalSearch($input: LocalSearchInput!) {
   searchInstruments(input: $input) {
     totalCount
     categories { value count }
-    hits { score distanceKm instrument { ${INSTRUMENT_FIELDS} } }
+    hits { score distanceKm availableFrom instrument { ${INSTRUMENT_FIELDS} } }
   } }`;
 export interface LocalSearchData {
   searchInstruments: {
     totalCount: number;
     categories: { value: string; count: number }[];
-    hits: { score: number; distanceKm: number | null; instrument: ServiceInstrument }[];
+    hits: { score: number; distanceKm: number | null; availableFrom: string | null; instrument: ServiceInstrument }[];
   };
 }
 

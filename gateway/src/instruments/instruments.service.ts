@@ -7,9 +7,11 @@ import {
   errors,
   haversineKm,
   MAX_SEARCH_RADIUS_KM,
+  validateAvailabilityWindow,
   validateNear,
   validateSearchQuery,
   type GeoPoint,
+  type SearchSort,
 } from '@kyoyo/domain';
 import { fanOut, type CallContext, type InstitutionClient } from '../federation/institution-client';
 import type { InstitutionRegistry } from '../registry/registry';
@@ -19,11 +21,12 @@ import type { FederatedInstrument, InstrumentKey } from './instruments.types';
 import {
   decodeCursor,
   encodeCursor,
-  MAX_SEARCH_DEPTH,
   mergeHits,
+  resumeAt,
+  searchDigest,
+  sortKeyOf,
   sumFacets,
   type FederatedHit,
-  type NationalSort,
 } from './search.merge';
 
 export const MAX_PAGE_SIZE = 100;
@@ -41,7 +44,7 @@ export interface SearchArgs {
     remoteOperable?: boolean | null;
     availableIn?: { from: Date; to: Date; minutes: number } | null;
   } | null;
-  sort: NationalSort | 'EARLIEST_AVAILABLE';
+  sort: SearchSort;
   first: number;
   after?: string | null;
 }
@@ -51,6 +54,7 @@ export interface SearchEdge {
   node: FederatedInstrument;
   score: number;
   distanceKm: number | null;
+  availableFrom: Date | null;
 }
 
 export interface SearchResult {
@@ -111,23 +115,22 @@ export class InstrumentsService {
   }
 
   /**
-   * Searches every institution at once and merges the answers into one national order. Each institution
-   * returns its best `position + first + 1` hits, so the merged list decides the page and whether another
-   * follows; institutions that do not answer in time are listed, the rest is returned.
+   * Searches every institution at once and merges the answers into one national order. Paging is by keyset:
+   * each institution returns its first `first + 1` hits after the cursor's position, which is enough to
+   * decide the page and whether another follows, however deep the page. Institutions that do not answer in
+   * time are listed; the rest is returned.
    */
   async search(args: SearchArgs, identity: Identity | null): Promise<SearchResult> {
-    if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
-      throw errors.badInput('first', `first must be from 1 to ${MAX_PAGE_SIZE}`);
+    if (!Number.isInteger(args.first) || args.first < 0 || args.first > MAX_PAGE_SIZE) {
+      throw errors.badInput('first', `first must be from 0 to ${MAX_PAGE_SIZE}`);
     }
     validateSearchQuery(args.query, 'query');
-    if (args.filter?.near) validateNear(args.filter.near, 'filter.near');
-    if (args.filter?.availableIn) throw errors.notImplemented('filter.availableIn', 3);
-    if (args.sort === 'EARLIEST_AVAILABLE') throw errors.notImplemented('sort EARLIEST_AVAILABLE', 3);
-    const sort: NationalSort = args.sort;
-    const start = args.after ? decodeCursor(args.after) + 1 : 0;
-    if (start + args.first > MAX_SEARCH_DEPTH) {
-      throw errors.limitExceeded(`Search results can be paged to position ${MAX_SEARCH_DEPTH}; narrow the query`, 'after');
-    }
+    const filter = args.filter ?? {};
+    if (filter.near) validateNear(filter.near, 'filter.near');
+    if (filter.availableIn) validateAvailabilityWindow(filter.availableIn, 'filter.availableIn');
+    const sort = args.sort;
+    const digest = searchDigest({ query: args.query ?? null, filter, sort });
+    const cursor = args.after ? decodeCursor(args.after, digest) : null;
     const origin = this.originOf(args, identity);
     if (sort === 'DISTANCE' && !origin) {
       throw errors.badInput(
@@ -135,8 +138,9 @@ export class InstrumentsService {
         'Sorting by distance needs filter.near, or a signed-in user whose home institution is a member',
       );
     }
-    const near = args.filter?.near ?? (sort === 'DISTANCE' && origin ? { point: origin, radiusKm: MAX_SEARCH_RADIUS_KM } : null);
-    const filter = args.filter ?? {};
+    const near = filter.near ?? (sort === 'DISTANCE' && origin ? { point: origin, radiusKm: MAX_SEARCH_RADIUS_KM } : null);
+    const asksAvailability = !!filter.availableIn || sort === 'EARLIEST_AVAILABLE';
+    const asOf = asksAvailability ? new Date(cursor?.asOf ?? Date.now()) : null;
 
     const { answered, unavailable } = await fanOut(this.targetsOf(args), (institution) =>
       this.client
@@ -153,9 +157,11 @@ export class InstrumentsService {
               remoteOperable: filter.remoteOperable ?? null,
               near,
               fallbackLocation: institution.location,
+              availableIn: filter.availableIn ?? null,
+              asOf,
               sort,
-              offset: 0,
-              limit: start + args.first + 1,
+              after: cursor ? resumeAt(cursor, institution.code) : null,
+              limit: args.first + 1,
             },
           },
           this.call,
@@ -169,29 +175,36 @@ export class InstrumentsService {
         this.loader.prime({ institution: institution.code, localId: instrument.id }, instrument);
         const at = instrument.location ?? institution.location;
         const distanceKm = hit.distanceKm ?? (origin && at ? haversineKm(origin, at) : null);
-        return { instrument, score: hit.score, distanceKm };
+        const availableFrom = hit.availableFrom ? new Date(hit.availableFrom) : null;
+        const partial = { instrument, score: hit.score, distanceKm: hit.distanceKm, availableFrom };
+        return { ...partial, distanceKm, key: sortKeyOf(sort, partial) };
       }),
     );
     const merged = mergeHits(lists, sort);
-    const page = merged.slice(start, start + args.first);
-    const edges = page.map((hit, i) => ({
-      cursor: encodeCursor(start + i),
+    const edges = merged.slice(0, args.first).map((hit) => ({
+      cursor: encodeCursor({
+        search: digest,
+        key: hit.key,
+        institution: hit.instrument.institutionCode,
+        localId: hit.instrument.id,
+        asOf: asOf?.getTime() ?? null,
+      }),
       node: hit.instrument,
       score: hit.score,
       distanceKm: hit.distanceKm,
+      availableFrom: hit.availableFrom,
     }));
 
-    const prefectureCounts = answered.map(({ institution, value }) => [
-      { value: institution.prefecture, count: value.totalCount },
-    ]);
     return {
       edges,
-      pageInfo: { hasNextPage: merged.length > start + args.first, endCursor: edges.at(-1)?.cursor ?? null },
+      pageInfo: { hasNextPage: merged.length > args.first, endCursor: edges.at(-1)?.cursor ?? args.after ?? null },
       totalCount: answered.reduce((sum, a) => sum + a.value.totalCount, 0),
       facets: {
         categories: sumFacets(answered.map((a) => a.value.categories)),
         institutions: sumFacets(answered.map(({ institution, value }) => [{ value: institution.code, count: value.totalCount }])),
-        prefectures: sumFacets(prefectureCounts),
+        prefectures: sumFacets(
+          answered.map(({ institution, value }) => [{ value: institution.prefecture, count: value.totalCount }]),
+        ),
       },
       unavailableInstitutions: unavailable,
     };

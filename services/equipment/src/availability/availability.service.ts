@@ -58,6 +58,28 @@ export class AvailabilityService {
     return freeSlots(hours, window, busy, minMinutes);
   }
 
+  /**
+   * For each instrument, the start of its earliest free stretch of at least `minMinutes` inside `window`
+   * (the caller clips the window to the present); absent when it has none. One query per kind of data.
+   */
+  async earliestFreeStarts(instrumentIds: readonly number[], window: TimeRange, minMinutes: number): Promise<Map<number, Date>> {
+    const starts = new Map<number, Date>();
+    if (instrumentIds.length === 0 || window.end <= window.start) return starts;
+    const [hours, busy] = await Promise.all([
+      this.openHoursLoader.loadMany(instrumentIds),
+      this.busyLoader.loadMany(instrumentIds.map((instrumentId) => ({ instrumentId, window }))),
+    ]);
+    instrumentIds.forEach((id, i) => {
+      const rules = hours[i];
+      const periods = busy[i];
+      if (rules instanceof Error) throw rules;
+      if (periods instanceof Error) throw periods;
+      const [first] = freeSlots(rules ?? [], window, periods ?? [], minMinutes);
+      if (first) starts.set(id, first.start);
+    });
+    return starts;
+  }
+
   /** Booked hours / open hours in [from, to), in [0, 1]; 0 when the instrument is never open then. */
   async utilization(instrumentId: number, from: Date, to: Date): Promise<number> {
     const window = toWindow(from, to, 0, MAX_UTILIZATION_DAYS);

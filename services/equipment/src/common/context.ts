@@ -26,7 +26,13 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
   const feesRepository = new FeesRepository(db);
   const availabilityRepository = new AvailabilityRepository(db);
   return (identity: Identity | null, requestId: string): EquipmentContext => {
-    const feeLoader = createFeeScheduleLoader(feesRepository);
+    const now = new Date();
+    const availability = new AvailabilityService(
+      createOpenHoursLoader(availabilityRepository),
+      createBusyPeriodsLoader(availabilityRepository),
+      createBookedPeriodsLoader(availabilityRepository),
+      now,
+    );
     return {
       institution,
       identity,
@@ -36,14 +42,11 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
         institution,
         instrumentsRepository,
         createInstrumentLoader(instrumentsRepository),
-        feeLoader,
+        createFeeScheduleLoader(feesRepository),
+        availability,
+        now,
       ),
-      availability: new AvailabilityService(
-        createOpenHoursLoader(availabilityRepository),
-        createBusyPeriodsLoader(availabilityRepository),
-        createBookedPeriodsLoader(availabilityRepository),
-        new Date(),
-      ),
+      availability,
     };
   };
 }

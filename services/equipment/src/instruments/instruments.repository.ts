@@ -2,7 +2,15 @@ import { and, asc, count, eq, getTableColumns, inArray, isNull, sql, type SQL } 
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { equipmentSchema, translateConstraintViolation } from '@kyoyo/db';
 import { DEFAULT_OPEN_HOURS, escapeLike } from '@kyoyo/domain';
-import type { FacetCount, Instrument, InstrumentListing, SearchColumns, SearchCriteria, SearchHit } from './instruments.types';
+import type {
+  FacetCount,
+  Instrument,
+  InstrumentListing,
+  SearchCandidate,
+  SearchColumns,
+  SearchCriteria,
+  SearchHit,
+} from './instruments.types';
 
 const { instrumentsTable: t, feeRatesTable, openHoursTable } = equipmentSchema;
 
@@ -140,6 +148,19 @@ const EXCLUDED_LISTING_COLUMNS = Object.fromEntries(
   ).map((key) => [key, sql.raw(`excluded.${t[key].name}`)]),
 );
 
+/**
+ * Keyset paging: rows strictly after `c.after` in the order (`key`, id), `key` descending for relevance and
+ * ascending with nulls last otherwise. A null `after.id` skips every row whose key equals `after.key`.
+ */
+function afterSql(c: SearchCriteria, key: SQL): SQL | undefined {
+  if (!c.after) return undefined;
+  const value = c.sort === 'PRICE_ASC' ? sql`${c.after.key}::bigint` : sql`${c.after.key}::float8`;
+  const tie = c.after.id === null ? sql`false` : sql`${t.id} > ${c.after.id}`;
+  if (c.after.key === null) return sql`(${key} IS NULL AND ${tie})`;
+  if (c.sort === 'RELEVANCE') return sql`(${key} < ${value} OR (${key} = ${value} AND ${tie}))`;
+  return sql`(${key} > ${value} OR ${key} IS NULL OR (${key} = ${value} AND ${tie}))`;
+}
+
 /** Instruments of one institution's database. The only place that knows their tables. */
 export class InstrumentsRepository {
   constructor(private readonly db: EquipmentDb) {}
@@ -165,28 +186,51 @@ export class InstrumentsRepository {
     return row?.n ?? 0;
   }
 
-  /** One page of matches in the requested order; ties break by id. */
-  async search(c: SearchCriteria): Promise<SearchHit[]> {
+  /** The query of one page of matches in the requested order (ties by id), after `c.after` when given. */
+  private pageQuery(c: SearchCriteria) {
     const score = scoreSql(c);
     const distance = c.near ? distanceSql(c.near.point, c.fallbackLocation) : sql`NULL::float8`;
-    const order: SQL[] =
-      c.sort === 'DISTANCE'
-        ? [sql`distance ASC NULLS LAST`]
-        : c.sort === 'PRICE_ASC'
-          ? [sql`${t.acquisitionPrice} ASC NULLS LAST`]
-          : [sql`score DESC`];
-    const rows = await this.db
+    const key = c.sort === 'DISTANCE' ? distance : c.sort === 'PRICE_ASC' ? sql`${t.acquisitionPrice}` : score;
+    const order = c.sort === 'RELEVANCE' ? sql`${key} DESC` : sql`${key} ASC NULLS LAST`;
+    return this.db
       .select({ row: t, score: sql<number>`${score}`.as('score'), distance: sql<number | null>`${distance}`.as('distance') })
       .from(t)
-      .where(whereSql(c))
-      .orderBy(...order, asc(t.id))
-      .offset(c.offset)
+      .where(and(whereSql(c), afterSql(c, key)))
+      .orderBy(order, asc(t.id))
       .limit(c.limit);
+  }
+
+  /** One page of matches; sorts that need availability go through `candidates` instead. */
+  async search(c: SearchCriteria): Promise<Omit<SearchHit, 'availableFrom'>[]> {
+    const rows = await this.pageQuery(c);
     return rows.map((r) => ({
       instrument: toInstrument(r.row),
       score: Number(r.score),
       distanceKm: r.distance === null ? null : Number(r.distance),
     }));
+  }
+
+  /** PostgreSQL's plan for the page query of `search(c)` (`EXPLAIN` text), for tests and benchmarks. */
+  async explainSearch(c: SearchCriteria, options: { analyze?: boolean } = {}): Promise<string> {
+    const explain = options.analyze ? sql.raw('EXPLAIN (ANALYZE, BUFFERS)') : sql.raw('EXPLAIN');
+    const rows = await this.db.execute<{ 'QUERY PLAN': string }>(sql`${explain} ${this.pageQuery(c)}`);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  }
+
+  /** Every match, with what ordering needs but not the listing itself (for availability-aware searches). */
+  async candidates(c: SearchCriteria): Promise<SearchCandidate[]> {
+    const distance = c.near ? distanceSql(c.near.point, c.fallbackLocation) : sql`NULL::float8`;
+    const rows = await this.db
+      .select({
+        id: t.id,
+        category: t.category,
+        score: sql<number>`${scoreSql(c)}`,
+        distanceKm: sql<number | null>`${distance}`,
+        acquisitionPrice: t.acquisitionPrice,
+      })
+      .from(t)
+      .where(whereSql(c));
+    return rows.map((r) => ({ ...r, score: Number(r.score), distanceKm: r.distanceKm === null ? null : Number(r.distanceKm) }));
   }
 
   /** Total matches and their categories, most frequent first. */
@@ -250,7 +294,8 @@ export class InstrumentsRepository {
           }
           if (feesReplaced.length > 0) await tx.delete(feeRatesTable).where(inArray(feeRatesTable.instrumentId, feesReplaced));
           if (fees.length > 0) await tx.insert(feeRatesTable).values(fees);
-          if (hoursReplaced.length > 0) await tx.delete(openHoursTable).where(inArray(openHoursTable.instrumentId, hoursReplaced));
+          if (hoursReplaced.length > 0)
+            await tx.delete(openHoursTable).where(inArray(openHoursTable.instrumentId, hoursReplaced));
           if (hours.length > 0) await tx.insert(openHoursTable).values(hours);
         }
         return results;

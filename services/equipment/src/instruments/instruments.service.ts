@@ -1,7 +1,10 @@
 import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
+  BOOKING_MIN_MINUTES,
+  compareSortKeys,
   DEFAULT_MAX_BOOKING_MINUTES,
+  EARLIEST_AVAILABLE_WINDOW_DAYS,
   errors,
   normalizeText,
   queryTokens,
@@ -9,13 +12,24 @@ import {
   validateFeeSchedule,
   validateGeoPoint,
   validateNear,
+  validateAvailabilityWindow,
   validateSearchQuery,
+  type AvailabilityWindow,
   type FeeRate,
   type GeoPoint,
 } from '@kyoyo/domain';
 import { searchColumnsOf } from './instruments.search';
 import type { InstrumentsRepository } from './instruments.repository';
-import type { FacetCount, Instrument, InstrumentListing, LocalSort, SearchCriteria, SearchHit } from './instruments.types';
+import type { AvailabilityService } from '../availability/availability.service';
+import type {
+  FacetCount,
+  Instrument,
+  InstrumentListing,
+  LocalSort,
+  SearchCandidate,
+  SearchCriteria,
+  SearchHit,
+} from './instruments.types';
 
 /** Local search input as the GraphQL layer hands it over (already type-checked by the schema). */
 export interface LocalSearchInput {
@@ -26,8 +40,10 @@ export interface LocalSearchInput {
   remoteOperable?: boolean | null;
   near?: { point: GeoPoint; radiusKm: number } | null;
   fallbackLocation?: GeoPoint | null;
+  availableIn?: AvailabilityWindow | null;
+  asOf?: Date | null;
   sort: LocalSort;
-  offset: number;
+  after?: { key?: number | null; id?: string | null } | null;
   limit: number;
 }
 
@@ -52,8 +68,8 @@ export interface InstrumentInput {
   fees?: FeeRate[] | null;
 }
 
-export const MAX_SEARCH_LIMIT = 2000;
-export const MAX_SEARCH_OFFSET = 100_000;
+/** Most hits one local search returns (the gateway asks a page and one more). */
+export const MAX_SEARCH_LIMIT = 1000;
 
 /** Trimmed text, or null when empty; `BAD_USER_INPUT` past `max` characters. */
 function optionalText(value: string | null | undefined, field: string, max: number): string | null {
@@ -99,34 +115,82 @@ export function toListing(input: InstrumentInput): InstrumentListing {
   };
 }
 
-/** Checks a local search and normalises its query. */
-export function toCriteria(input: LocalSearchInput): SearchCriteria {
+/** Words shorter than this are found through the character-bigram index; longer ones through trigrams. */
+const TRIGRAM_MIN_CHARS = 3;
+
+/** The availability a search asks about: its `availableIn` filter, or the window `EARLIEST_AVAILABLE` looks into. */
+function availabilityOf(input: LocalSearchInput, asOf: Date): SearchCriteria['availability'] {
+  const clip = (from: Date, to: Date) => ({ start: from < asOf ? asOf : from, end: to });
+  if (input.availableIn) {
+    validateAvailabilityWindow(input.availableIn, 'input.availableIn');
+    const { from, to, minutes } = input.availableIn;
+    return { window: clip(from, to), minutes, required: true };
+  }
+  if (input.sort !== 'EARLIEST_AVAILABLE') return null;
+  const to = new Date(asOf.getTime() + EARLIEST_AVAILABLE_WINDOW_DAYS * 86_400_000);
+  return { window: clip(asOf, to), minutes: BOOKING_MIN_MINUTES, required: false };
+}
+
+function afterOf(after: LocalSearchInput['after']): SearchCriteria['after'] {
+  if (!after) return null;
+  const key = after.key ?? null;
+  if (key !== null && !Number.isFinite(key)) throw errors.badInput('input.after.key', 'input.after.key must be a finite number');
+  const id = after.id ?? null;
+  if (id !== null && !/^\d{1,15}$/.test(id)) throw errors.badInput('input.after.id', 'input.after.id must be a local id');
+  return { key, id: id === null ? null : Number(id) };
+}
+
+/** Checks a local search and normalises its query; `now` is the request's clock reading. */
+export function toCriteria(input: LocalSearchInput, now: Date): SearchCriteria {
   validateSearchQuery(input.query, 'input.query');
   const query = normalizeText(input.query ?? '') || null;
   if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > MAX_SEARCH_LIMIT) {
     throw errors.badInput('input.limit', `input.limit must be from 1 to ${MAX_SEARCH_LIMIT}`);
   }
-  if (!Number.isInteger(input.offset) || input.offset < 0 || input.offset > MAX_SEARCH_OFFSET) {
-    throw errors.badInput('input.offset', `input.offset must be from 0 to ${MAX_SEARCH_OFFSET}`);
-  }
   if (input.near) validateNear(input.near, 'input.near');
   if (input.fallbackLocation) validateGeoPoint(input.fallbackLocation, 'input.fallbackLocation');
   if (input.sort === 'DISTANCE' && !input.near) throw errors.badInput('input.sort', 'Sorting by distance needs input.near');
   if (input.categories && input.categories.length > 200) throw errors.badInput('input.categories', 'At most 200 categories');
+  const words = query ? queryWords(query) : [];
+  const shortWords = words.filter((w) => [...w].length < TRIGRAM_MIN_CHARS);
   return {
     query,
-    words: query ? queryWords(query) : [],
-    tokens: query ? queryTokens(query) : [],
+    words,
+    tokens: queryTokens(shortWords.join(' ')),
     categories: input.categories ?? null,
     minAcquisitionPrice: input.minAcquisitionPrice ?? null,
     sharedExternally: input.sharedExternally ?? null,
     remoteOperable: input.remoteOperable ?? null,
     near: input.near ?? null,
     fallbackLocation: input.fallbackLocation ?? null,
+    availability: availabilityOf(input, input.asOf ?? now),
     sort: input.sort,
-    offset: input.offset,
+    after: afterOf(input.after),
     limit: input.limit,
   };
+}
+
+/** The value a candidate is ordered by under `sort`. */
+function sortKeyOf(sort: LocalSort, candidate: SearchCandidate & { availableFrom: Date | null }): number | null {
+  switch (sort) {
+    case 'RELEVANCE':
+      return candidate.score;
+    case 'DISTANCE':
+      return candidate.distanceKm;
+    case 'PRICE_ASC':
+      return candidate.acquisitionPrice;
+    case 'EARLIEST_AVAILABLE':
+      return candidate.availableFrom?.getTime() ?? null;
+  }
+}
+
+/** Counts by value, most frequent first, ties by value. */
+function facetOf(values: readonly string[]): FacetCount[] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 
 /** The instrument use cases of one request. */
@@ -136,6 +200,9 @@ export class InstrumentsService {
     private readonly repository: InstrumentsRepository,
     private readonly instrumentLoader: DataLoader<number, Instrument | null>,
     private readonly feeLoader: DataLoader<number, FeeRate[]>,
+    private readonly availability: AvailabilityService,
+    /** The request's clock reading. */
+    private readonly now: Date,
   ) {}
 
   /** Instruments by local id in the order asked; null for ids that name no listed instrument. */
@@ -148,14 +215,54 @@ export class InstrumentsService {
     });
   }
 
+  /**
+   * One page of matches with the total and category counts of all of them. Text, price and flag filters
+   * run in SQL; a search that filters or sorts by availability then computes each match's earliest free
+   * stretch from open hours, blackouts and bookings (one query each for all matches).
+   */
   async search(input: LocalSearchInput): Promise<{ totalCount: number; hits: SearchHit[]; categories: FacetCount[] }> {
-    const criteria = toCriteria(input);
+    const criteria = toCriteria(input, this.now);
+    if (criteria.availability) return this.searchByAvailability(criteria, criteria.availability);
     const [hits, { totalCount, categories }] = await Promise.all([
       this.repository.search(criteria),
       this.repository.aggregate(criteria),
     ]);
     for (const hit of hits) this.instrumentLoader.prime(hit.instrument.id, hit.instrument);
-    return { totalCount, hits, categories };
+    return { totalCount, hits: hits.map((hit) => ({ ...hit, availableFrom: null })), categories };
+  }
+
+  private async searchByAvailability(
+    c: SearchCriteria,
+    { window, minutes, required }: NonNullable<SearchCriteria['availability']>,
+  ): Promise<{ totalCount: number; hits: SearchHit[]; categories: FacetCount[] }> {
+    const candidates = await this.repository.candidates(c);
+    const starts = await this.availability.earliestFreeStarts(
+      candidates.map((x) => x.id),
+      window,
+      minutes,
+    );
+    const matches = candidates
+      .map((x) => ({ ...x, availableFrom: starts.get(x.id) ?? null }))
+      .filter((x) => !required || x.availableFrom !== null);
+    const order = (a: (typeof matches)[number], b: (typeof matches)[number]) =>
+      compareSortKeys(c.sort, sortKeyOf(c.sort, a), sortKeyOf(c.sort, b)) || a.id - b.id;
+    const after = c.after;
+    const remaining = after
+      ? matches.filter((x) => {
+          const cmp = compareSortKeys(c.sort, sortKeyOf(c.sort, x), after.key);
+          return cmp > 0 || (cmp === 0 && after.id !== null && x.id > after.id);
+        })
+      : matches;
+    const page = remaining.sort(order).slice(0, c.limit);
+    const instruments = await this.instrumentLoader.loadMany(page.map((x) => x.id));
+    const hits = page.flatMap((x, i): SearchHit[] => {
+      const instrument = instruments[i];
+      if (instrument instanceof Error) throw instrument;
+      // Decommissioned between the two reads: left out of this page.
+      if (!instrument) return [];
+      return [{ instrument, score: x.score, distanceKm: x.distanceKm, availableFrom: x.availableFrom }];
+    });
+    return { totalCount: matches.length, hits, categories: facetOf(matches.map((x) => x.category)) };
   }
 
   /** Facility office of this institution, or ADMIN: creates or updates a listing. */

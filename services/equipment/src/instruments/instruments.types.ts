@@ -1,4 +1,4 @@
-import type { FeeRate, GeoPoint, OpenHoursRule } from '@kyoyo/domain';
+import type { FeeRate, GeoPoint, OpenHoursRule, SearchSort, TimeRange } from '@kyoyo/domain';
 
 /** A listed instrument as the service's rules see it (not a table row). */
 export interface Instrument {
@@ -36,7 +36,7 @@ export interface SearchColumns {
   searchTokens: string[];
 }
 
-export type LocalSort = 'RELEVANCE' | 'DISTANCE' | 'PRICE_ASC';
+export type LocalSort = SearchSort;
 
 /** A validated local search. */
 export interface SearchCriteria {
@@ -44,7 +44,7 @@ export interface SearchCriteria {
   query: string | null;
   /** Distinct words of the query; each must occur in the search text. */
   words: string[];
-  /** Character n-grams every match must hold (index support for short and Japanese queries). */
+  /** Character n-grams of the one- and two-character words, which every match must hold (the bigram index). */
   tokens: string[];
   categories: string[] | null;
   minAcquisitionPrice: number | null;
@@ -52,8 +52,14 @@ export interface SearchCriteria {
   remoteOperable: boolean | null;
   near: { point: GeoPoint; radiusKm: number } | null;
   fallbackLocation: GeoPoint | null;
+  /**
+   * Only instruments with a free stretch of `minutes` in `window` (already clipped to `asOf`), or for
+   * `EARLIEST_AVAILABLE` without a filter the window it looks into (`required` false).
+   */
+  availability: { window: TimeRange; minutes: number; required: boolean } | null;
   sort: LocalSort;
-  offset: number;
+  /** Resume after this position of the sort order: its key (null: among hits without one) and id. */
+  after: { key: number | null; id: number | null } | null;
   limit: number;
 }
 
@@ -61,6 +67,17 @@ export interface SearchHit {
   instrument: Instrument;
   score: number;
   distanceKm: number | null;
+  /** Start of the earliest free stretch in the availability window, when one was asked. */
+  availableFrom: Date | null;
+}
+
+/** What ordering and keyset paging need of a match, before its row is loaded. */
+export interface SearchCandidate {
+  id: number;
+  category: string;
+  score: number;
+  distanceKm: number | null;
+  acquisitionPrice: number | null;
 }
 
 export interface FacetCount {
