@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, signIdentityToken, type Identity, type KeyPair } from '@kyoyo/auth';
-import { connect, equipmentSchema } from '@kyoyo/db';
+import { connect, equipmentSchema, type Database } from '@kyoyo/db';
 import { createEquipmentApp, type EquipmentApp } from '@kyoyo/equipment-service';
 import {
   createGatewayApp,
@@ -12,6 +12,7 @@ import {
 } from '@kyoyo/gateway';
 import { createLogger } from '@kyoyo/server-kit';
 import { createTestDatabase } from '@kyoyo/test-kit';
+import { startStallProxy, type StallProxy } from './stall-proxy';
 
 /** A member institution of a test federation. */
 export interface TestInstitution {
@@ -21,11 +22,22 @@ export interface TestInstitution {
   location: { latitude: number; longitude: number };
 }
 
+/** One institution's equipment service in a test federation. */
+export interface TestService {
+  app: EquipmentApp;
+  /** The service's own base URL. */
+  url: string;
+  /** The service's database (its pool closes with the service), for loading data in bulk. */
+  database: Database<typeof equipmentSchema>;
+  /** The stall proxy the gateway calls instead of `url`, for institutions named in `options.proxied`. */
+  proxy: StallProxy | null;
+}
+
 /** A gateway and its institutions' services, each on its own fresh database, listening on loopback. */
 export interface TestFederation {
   gatewayUrl: string;
   gateway: GatewayApp;
-  services: Map<string, { app: EquipmentApp; url: string }>;
+  services: Map<string, TestService>;
   /** POSTs a GraphQL operation to the gateway. */
   query<T = Record<string, unknown>>(
     query: string,
@@ -50,32 +62,39 @@ export function uniqueCode(name: string): string {
   return `e2e-${randomBytes(3).toString('hex')}-${name}`;
 }
 
+export interface FederationOptions {
+  /** The gateway's time budget per institution call (default 2000 ms). */
+  timeoutMs?: number;
+  /** Codes of institutions that the gateway reaches through a `StallProxy` (see `TestService.proxy`). */
+  proxied?: string[];
+}
+
 /** Starts a federation of `institutions` with a gateway that calls each with `timeoutMs`. */
-export async function startFederation(
-  institutions: TestInstitution[],
-  options: { timeoutMs?: number } = {},
-): Promise<TestFederation> {
+export async function startFederation(institutions: TestInstitution[], options: FederationOptions = {}): Promise<TestFederation> {
   const { pair: gatewayKey } = await createKeyPair();
   const { pair: issuerKey } = await createKeyPair();
 
-  const services = new Map<string, { app: EquipmentApp; url: string }>();
+  const services = new Map<string, TestService>();
   for (const institution of institutions) {
+    const database = connect(await createTestDatabase(), equipmentSchema, { max: 4 });
     const app = await createEquipmentApp({
       institution: institution.code,
-      database: connect(await createTestDatabase(), equipmentSchema, { max: 4 }),
+      database,
       gatewayKey: gatewayKey.publicKey,
       logger: silent,
       maxBodyBytes: 16 * 1024 * 1024,
       production: false,
     });
-    const port = await app.listen(0, '127.0.0.1');
-    services.set(institution.code, { app, url: `http://127.0.0.1:${port}` });
+    const url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    const proxy = options.proxied?.includes(institution.code) ? await startStallProxy(url) : null;
+    services.set(institution.code, { app, url, database, proxy });
   }
 
   const gatewayDatabase = connect(await createTestDatabase(gatewayMigrationsFolder), gatewaySchema, { max: 4 });
   const registry = new RegistryRepository(gatewayDatabase.db);
   for (const institution of institutions) {
-    await registry.upsert({ ...institution, nameEn: null, serviceUrl: services.get(institution.code)!.url });
+    const service = services.get(institution.code)!;
+    await registry.upsert({ ...institution, nameEn: null, serviceUrl: service.proxy?.url ?? service.url });
   }
   const gateway = await createGatewayApp({
     database: gatewayDatabase,
@@ -104,6 +123,7 @@ export async function startFederation(
     },
     token: (identity) => tokenFor(issuerKey, identity),
     async stop() {
+      for (const { proxy } of services.values()) await proxy?.close();
       await gateway.stop();
       for (const { app } of services.values()) await app.stop().catch(() => undefined);
     },
