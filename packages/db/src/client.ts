@@ -14,6 +14,8 @@ export interface ConnectOptions {
   max?: number;
   /** Shown in `pg_stat_activity`. */
   applicationName?: string;
+  /** Called with the text of every statement sent (tests count round trips with it). */
+  onQuery?: (query: string) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export function connect<TSchema extends Record<string, unknown>>(
     connect_timeout: 10,
     onnotice: () => undefined,
     connection: { application_name: options.applicationName ?? 'kyoyo', TimeZone: 'UTC' },
+    ...(options.onQuery ? { debug: (_connection: number, query: string) => options.onQuery!(query) } : {}),
   });
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };

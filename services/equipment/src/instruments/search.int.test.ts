@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, equipmentSchema, type Database } from '@kyoyo/db';
 import { freeSlots, normalizeText, type OpenHoursRule } from '@kyoyo/domain';
+import { createKeyPair, signServiceToken } from '@kyoyo/auth';
 import { createLogger } from '@kyoyo/server-kit';
 import { createTestDatabase } from '@kyoyo/test-kit';
 import { createContextFactory } from '../common/context';
+import { createEquipmentApp } from '../app';
 import { InstrumentsRepository } from './instruments.repository';
 import { searchColumnsOf } from './instruments.search';
 import { toCriteria, toListing, type InstrumentInput, type LocalSearchInput } from './instruments.service';
@@ -12,7 +14,7 @@ import type { InstrumentListing, SearchHit } from './instruments.types';
 const { bookingsTable, blackoutsTable } = equipmentSchema;
 const silent = createLogger('test', 'error', {}, () => undefined);
 
-let database: Database<typeof equipmentSchema>;
+let database: Database<typeof equipmentSchema> & { url: string };
 let repository: InstrumentsRepository;
 let search: (
   input: Partial<LocalSearchInput>,
@@ -35,7 +37,8 @@ async function load(listings: InstrumentListing[]): Promise<Map<string, number>>
 }
 
 beforeAll(async () => {
-  database = connect(await createTestDatabase(), equipmentSchema, { max: 4 });
+  const url = await createTestDatabase();
+  database = { ...connect(url, equipmentSchema, { max: 4 }), url };
   repository = new InstrumentsRepository(database.db);
   const contextOf = createContextFactory(database.db, 'test-u', silent);
   search = (input) => contextOf(null, 'test').instruments.search({ sort: 'RELEVANCE', limit: 20, ...input });
@@ -341,6 +344,64 @@ describe('query plans of text search', () => {
         expected.filter((id) => !found.has(id)),
         query,
       ).toEqual([]);
+    }
+  });
+});
+
+describe('round trips to the database', () => {
+  const PAGE = `query ($ids: [ID!]!, $from: DateTime!, $to: DateTime!) {
+    instruments(ids: $ids) {
+      id name fees { hourlyRate } openHours { weekday }
+      availability(from: $from, to: $to) { start end }
+      utilization(from: $from, to: $to)
+    } }`;
+  const SEARCH = `query ($input: LocalSearchInput!) {
+    searchInstruments(input: $input) { totalCount categories { value } hits { score instrument { id fees { mode } } } } }`;
+
+  it('stay the same for a page of 10 and a page of 100 instruments with fees, hours, availability and use', async () => {
+    const ids = await load(
+      Array.from({ length: 100 }, (_, i) => listingOf({ localId: `Q-${i}`, name: `セルソーター ${i}号機` })),
+    );
+    const queries: string[] = [];
+    const counted = connect(database.url, equipmentSchema, { max: 4, onQuery: (q) => queries.push(q) });
+    const { pair } = await createKeyPair();
+    const app = await createEquipmentApp({
+      institution: 'test-u',
+      database: counted,
+      gatewayKey: pair.publicKey,
+      logger: silent,
+      maxBodyBytes: 1024 * 1024,
+      production: false,
+    });
+    try {
+      const url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}/graphql`;
+      const token = await signServiceToken({ identity: null, requestId: 'count' }, 'test-u', pair);
+      const roundTrips = async (query: string, variables: Record<string, unknown>) => {
+        queries.length = 0;
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        const body = (await response.json()) as { errors?: unknown };
+        expect(body.errors).toBeUndefined();
+        return queries.length;
+      };
+      const window = { from: '2030-03-04T00:00:00Z', to: '2030-03-11T00:00:00Z' };
+      const all = [...ids.values()].map(String);
+      await roundTrips(PAGE, { ids: all, ...window }); // opens the pool's connections
+      const ten = await roundTrips(PAGE, { ids: all.slice(0, 10), ...window });
+      const hundred = await roundTrips(PAGE, { ids: all, ...window });
+      expect(hundred).toBe(ten);
+      // instruments, fees, open hours, busy periods (bookings and blackouts), booked periods.
+      expect(hundred).toBeLessThanOrEqual(6);
+
+      const searchTen = await roundTrips(SEARCH, { input: { query: 'セルソーター', limit: 10 } });
+      const searchHundred = await roundTrips(SEARCH, { input: { query: 'セルソーター', limit: 100 } });
+      expect(searchHundred).toBe(searchTen);
+      expect(searchHundred).toBeLessThanOrEqual(3);
+    } finally {
+      await app.stop();
     }
   });
 });
