@@ -168,14 +168,17 @@ describe('cursors', () => {
 });
 
 describe('facets', () => {
-  it('sum counts across institutions, most frequent first', () => {
+  it('sum counts across institutions, most frequent first, leaving out values without a match', () => {
     expect(
       sumFacets([
         [
           { value: 'NMR', count: 2 },
           { value: 'SEM', count: 1 },
         ],
-        [{ value: 'SEM', count: 3 }],
+        [
+          { value: 'SEM', count: 3 },
+          { value: 'XRD', count: 0 },
+        ],
       ]),
     ).toEqual([
       { value: 'SEM', count: 4 },

@@ -130,11 +130,12 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** Sums facet counts, most frequent first, ties by value. */
+/** Sums facet counts, most frequent first, ties by value; values without a match are left out. */
 export function sumFacets(lists: readonly { value: string; count: number }[][]): { value: string; count: number }[] {
   const totals = new Map<string, number>();
   for (const list of lists) for (const { value, count } of list) totals.set(value, (totals.get(value) ?? 0) + count);
   return [...totals]
+    .filter(([, count]) => count > 0)
     .map(([value, count]) => ({ value, count }))
     .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
