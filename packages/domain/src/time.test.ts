@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from './errors';
 import {
+  bookableFrom,
   BOOKING_MIN_MINUTES,
   DEFAULT_MAX_BOOKING_MINUTES,
   DEFAULT_OPEN_HOURS,
@@ -357,5 +358,13 @@ describe('fiscal years', () => {
 
   it('refuses a fiscal year that is not a whole year', () => {
     expect(() => fiscalYearRange(2026.5)).toThrow(badInput('fiscalYear'));
+  });
+});
+
+describe('bookableFrom', () => {
+  it('rounds up to the next quarter hour and keeps a quarter hour as it is', () => {
+    expect(bookableFrom(new Date('2026-11-21T02:17:19.695Z')).toISOString()).toBe('2026-11-21T02:30:00.000Z');
+    expect(bookableFrom(new Date('2026-11-21T02:30:00.000Z')).toISOString()).toBe('2026-11-21T02:30:00.000Z');
+    expect(bookableFrom(new Date('2026-11-21T02:45:00.001Z')).toISOString()).toBe('2026-11-21T03:00:00.000Z');
   });
 });

@@ -12,6 +12,15 @@ export const TOKYO_OFFSET_MINUTES = 540;
 /** The shortest booking, in minutes. */
 export const BOOKING_MIN_MINUTES = 15;
 
+/** Free time is offered from quarter hours on (00, 15, 30, 45 in Tokyo as everywhere: offsets are whole hours). */
+export const SLOT_STEP_MINUTES = 15;
+
+/** The first quarter hour at or after `now`: where free time shown to users starts (never a ragged 11:17:19). */
+export function bookableFrom(now: Date): Date {
+  const step = SLOT_STEP_MINUTES * 60_000;
+  return new Date(Math.ceil(now.getTime() / step) * step);
+}
+
 /** The longest booking, in minutes, unless an instrument sets its own maximum. */
 export const DEFAULT_MAX_BOOKING_MINUTES = 480;
 

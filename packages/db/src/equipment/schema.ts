@@ -66,6 +66,8 @@ export const instrumentsTable = pgTable(
     decommissionedAt: timestamp('decommissioned_at', { withTimezone: true }),
     /** `normalizeText(name)`: ranking looks here first. */
     nameNorm: text('name_norm').notNull(),
+    /** `normalizeText(nameEn)`: ranked like the name, for English queries. */
+    nameEnNorm: text('name_en_norm'),
     /** `normalizeText` of name, English name, manufacturer, model, category and description, space-joined. */
     searchText: text('search_text').notNull(),
     /** `searchTokens(searchText)`: characters and character pairs, for 1–2 character (mostly Japanese) queries. */

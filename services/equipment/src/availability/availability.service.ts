@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import {
+  bookableFrom,
   durationMinutes,
   errors,
   freeSlots,
@@ -44,11 +45,12 @@ export class AvailabilityService {
 
   /**
    * Free stretches of at least `minMinutes` in [from, to): inside open hours, not blacked out, not held by
-   * an active booking, and not in the past (nothing past can be booked).
+   * an active booking, and not in the past (nothing past can be booked; free time starts at the next
+   * quarter hour).
    */
   async freeSlots(instrumentId: number, from: Date, to: Date, minMinutes = 0): Promise<TimeRange[]> {
     const requested = toWindow(from, to, minMinutes);
-    const now = this.now;
+    const now = bookableFrom(this.now);
     const window = { start: requested.start < now ? now : requested.start, end: requested.end };
     if (window.end <= window.start) return [];
     const [hours, busy] = await Promise.all([

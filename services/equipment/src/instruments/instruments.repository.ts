@@ -1,4 +1,4 @@
-import { and, asc, count, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, isNull, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { equipmentSchema, translateConstraintViolation } from '@kyoyo/db';
 import { DEFAULT_OPEN_HOURS, escapeLike } from '@kyoyo/domain';
@@ -62,25 +62,35 @@ function textArray(values: string[]): SQL {
 }
 
 /**
- * Relevance in [0, 1], the same formula at every institution so the gateway can merge lists: tiers by where
- * the query matches (whole name, name prefix, inside the name, all words in the name, elsewhere), and
- * within a tier the share of the name the query covers. Rounded so that ties are exact.
+ * How well `column` (a normalised name) matches the query: a tier by where it matches (whole name 0.9,
+ * name prefix 0.8, inside the name 0.7, all words in the name 0.6), plus up to 0.1 for the share of the
+ * name the query covers; null when the name does not hold the query.
  */
-function scoreSql(c: SearchCriteria): SQL {
-  if (!c.query) return sql`0::float8`;
+function nameMatchSql(column: AnyColumn, c: SearchCriteria & { query: string }): SQL {
   const like = `%${escapeLike(c.query)}%`;
-  const allWordsInName = sql.join(
-    c.words.map((w) => sql`${t.nameNorm} LIKE ${`%${escapeLike(w)}%`}`),
+  const allWords = sql.join(
+    c.words.map((w) => sql`${column} LIKE ${`%${escapeLike(w)}%`}`),
     sql` AND `,
   );
   const tier = sql`CASE
-    WHEN ${t.nameNorm} = ${c.query} THEN 0.9
-    WHEN starts_with(${t.nameNorm}, ${c.query}) THEN 0.8
-    WHEN ${t.nameNorm} LIKE ${like} THEN 0.7
-    WHEN ${allWordsInName} THEN 0.6
-    ELSE 0.4 END`;
-  const coverage = sql`least(1, ${[...c.query].length}::float8 / greatest(char_length(${t.nameNorm}), 1))`;
-  return sql`round((${tier} + 0.1 * ${coverage})::numeric, 6)::float8`;
+    WHEN ${column} = ${c.query} THEN 0.9
+    WHEN starts_with(${column}, ${c.query}) THEN 0.8
+    WHEN ${column} LIKE ${like} THEN 0.7
+    WHEN ${allWords} THEN 0.6 END`;
+  const coverage = sql`least(1, ${[...c.query].length}::float8 / greatest(char_length(${column}), 1))`;
+  return sql`(${tier} + 0.1 * ${coverage})`;
+}
+
+/**
+ * Relevance in [0, 1], the same formula at every institution so the gateway can merge lists: the better of
+ * the Japanese and the English name's match, or 0.4 for a match elsewhere (maker, model, category,
+ * description). Rounded so that ties are exact.
+ */
+function scoreSql(c: SearchCriteria): SQL {
+  if (!c.query) return sql`0::float8`;
+  const query = { ...c, query: c.query };
+  const best = sql`greatest(${nameMatchSql(t.nameNorm, query)}, ${nameMatchSql(t.nameEnNorm, query)})`;
+  return sql`round(coalesce(${best}, 0.4)::numeric, 6)::float8`;
 }
 
 function whereSql(c: SearchCriteria): SQL {
@@ -142,6 +152,7 @@ const EXCLUDED_LISTING_COLUMNS = Object.fromEntries(
       'requiresQualification',
       'maxBookingMinutes',
       'nameNorm',
+      'nameEnNorm',
       'searchText',
       'searchTokens',
     ] as const

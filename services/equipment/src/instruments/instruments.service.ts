@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
   BOOKING_MIN_MINUTES,
+  bookableFrom,
   compareSortKeys,
   DEFAULT_MAX_BOOKING_MINUTES,
   EARLIEST_AVAILABLE_WINDOW_DAYS,
@@ -119,7 +120,8 @@ export function toListing(input: InstrumentInput): InstrumentListing {
 const TRIGRAM_MIN_CHARS = 3;
 
 /** The availability a search asks about: its `availableIn` filter, or the window `EARLIEST_AVAILABLE` looks into. */
-function availabilityOf(input: LocalSearchInput, asOf: Date): SearchCriteria['availability'] {
+function availabilityOf(input: LocalSearchInput, now: Date): SearchCriteria['availability'] {
+  const asOf = bookableFrom(now);
   const clip = (from: Date, to: Date) => ({ start: from < asOf ? asOf : from, end: to });
   if (input.availableIn) {
     validateAvailabilityWindow(input.availableIn, 'input.availableIn');

@@ -32,6 +32,7 @@ export interface InstrumentListing extends Omit<Instrument, 'id'> {
 /** The normalised columns that text search reads, derived from a listing. */
 export interface SearchColumns {
   nameNorm: string;
+  nameEnNorm: string | null;
   searchText: string;
   searchTokens: string[];
 }

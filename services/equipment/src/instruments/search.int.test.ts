@@ -110,6 +110,19 @@ describe('keyset paging of a local search', () => {
     expect(localIds(hits)).toEqual(['R-1', 'R-2', 'R-3', 'R-4']);
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
   });
+
+  it('ranks a match of the English name like a match of the name', async () => {
+    await load([
+      listingOf({ localId: 'E-1', name: '共焦点レーザー顕微鏡', nameEn: 'Confocal Laser Scanning Microscope' }),
+      listingOf({ localId: 'E-2', name: '蛍光顕微鏡', nameEn: 'Fluorescence microscope' }),
+      listingOf({ localId: 'E-3', name: '画像解析装置', description: 'For images from a confocal microscope' }),
+    ]);
+    const { hits } = await search({ query: 'ＣＯＮＦＯＣＡＬ microscope' });
+    expect(localIds(hits)).toEqual(['E-1', 'E-3']);
+    expect(hits[0]!.score).toBeGreaterThanOrEqual(0.6);
+    expect(hits[1]!.score).toBe(0.4);
+    expect(localIds((await search({ query: 'fluorescence microscope' })).hits)).toEqual(['E-2']);
+  });
 });
 
 describe('availability in a local search', () => {
