@@ -179,9 +179,24 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<{ code: s
   );
 }
 
+let ready = false;
+
+/**
+ * A process that exits unasked: before the federation is ready, or the gateway at any time, stops
+ * everything. An institution's service that stops later is left down, as a real outage would be: the
+ * gateway answers without it and lists it in `unavailableInstitutions`.
+ */
 const onExit = (name: string, code: number | null) => {
   if (stopping) return;
-  process.stderr.write(`kyoyo: ${name} exited unexpectedly (code ${code}); see ${join(logDir, `${name}.log`)}\n`);
+  const log = join(logDir, `${name}.log`);
+  if (ready && name !== 'gateway') {
+    process.stderr.write(
+      `kyoyo: ${name} stopped (code ${code}); the others keep running and search lists ${name} as unavailable. ` +
+        `Restart the demo to bring it back; see ${log}\n`,
+    );
+    return;
+  }
+  process.stderr.write(`kyoyo: ${name} exited unexpectedly (code ${code}); see ${log}\n`);
   void shutdown(1);
 };
 
@@ -234,6 +249,7 @@ async function main(): Promise<void> {
   const gatewayUrlPublic = `http://127.0.0.1:${gatewayPort}/graphql`;
   say(`gateway: ${gatewayUrlPublic}   (logs in ${logDir})`);
   await waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, 60_000);
+  ready = true;
   say(
     `Kyoyo is ready: ${members.length} institutions UP (${members.map((m) => m.code).join(', ')}) at ${gatewayUrlPublic} in ${elapsed()}. Ctrl-C stops.`,
   );
