@@ -250,6 +250,8 @@ async function main(): Promise<void> {
   say(`gateway: ${gatewayUrlPublic}   (logs in ${logDir})`);
   await waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, 60_000);
   ready = true;
+  const services = processes.filter((p) => p.name !== 'gateway').map((p) => `${p.name} ${p.child.pid}`);
+  say(`service processes (kill one to see search carry on without it): ${services.join(', ')}`);
   say(
     `Kyoyo is ready: ${members.length} institutions UP (${members.map((m) => m.code).join(', ')}) at ${gatewayUrlPublic} in ${elapsed()}. Ctrl-C stops.`,
   );
