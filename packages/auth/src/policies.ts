@@ -25,3 +25,30 @@ export function requireInstitutionManager(identity: Identity | null, institution
   }
   return who;
 }
+
+/** Researchers book and get quotes (a facility office books as a researcher when it holds that role too). */
+export function requireResearcher(identity: Identity | null): Identity {
+  const who = requireSignedIn(identity);
+  if (!who.roles.includes('RESEARCHER')) throw new DomainError(ErrorCode.FORBIDDEN, 'Only researchers may book instruments');
+  return who;
+}
+
+/** A booking as the policies see it: who made it and which institution owns the instrument. */
+export interface BookingParties {
+  requesterId: string;
+  institution: string;
+}
+
+/** The requester, the facility office of the owning institution, or ADMIN. */
+export function canSeeBooking(identity: Identity | null, booking: BookingParties): boolean {
+  return !!identity && (identity.id === booking.requesterId || canManageInstitution(identity, booking.institution));
+}
+
+/** Reads or cancels a booking: its requester, the owning facility office, or ADMIN. */
+export function requireBookingParty(identity: Identity | null, booking: BookingParties): Identity {
+  const who = requireSignedIn(identity);
+  if (!canSeeBooking(who, booking)) {
+    throw new DomainError(ErrorCode.FORBIDDEN, 'Only the requester or the owning facility office may see or change this booking');
+  }
+  return who;
+}

@@ -8,3 +8,4 @@ export * from './text';
 export * from './geo';
 export * from './policy';
 export * from './search';
+export * from './bookings';

@@ -45,6 +45,9 @@ const statusByCode: Partial<Record<string, number>> = {
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.LIMIT_EXCEEDED]: 413,
   [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.INSTITUTION_UNAVAILABLE]: 503,
+  [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
 /** Answers a refused request in GraphQL's error shape with a fitting HTTP status. */
