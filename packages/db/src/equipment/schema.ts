@@ -86,6 +86,7 @@ export const instrumentsTable = pgTable(
     check('instruments_longitude_range', sql`${t.longitude} BETWEEN -180 AND 180`),
     check('instruments_max_booking_minutes_range', sql`${t.maxBookingMinutes} BETWEEN 15 AND 10080`),
     check('instruments_cancellation_fee_percent_range', sql`${t.cancellationFeePercent} BETWEEN 0 AND 100`),
+    check('instruments_cancellation_free_hours_range', sql`${t.cancellationFreeHours} BETWEEN 0 AND 720`),
   ],
 );
 
@@ -153,6 +154,8 @@ export const qualificationsTable = pgTable(
     /** Last day (Asia/Tokyo) the qualification is valid; null: no expiry. */
     expiresOn: date('expires_on', { mode: 'string' }),
     grantedBy: text('granted_by').notNull(),
+    /** When the current grant was made: a grant that replaces an earlier one (or a revocation) sets it again. */
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     ...timestamps,
   },
@@ -187,12 +190,17 @@ export const bookingsTable = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     decisionNote: text('decision_note'),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    /** Who cancelled: the requester (who may owe a cancellation fee) or someone of the facility office. */
+    cancelledBy: text('cancelled_by'),
     cancelReason: text('cancel_reason'),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('bookings_idempotency_key_unique').on(t.requesterId, t.idempotencyKey),
-    index('bookings_requester_idx').on(t.requesterId),
+    // A requester's bookings by start (myBookings); the unique index above serves lookups by requester alone.
+    index('bookings_requester_start_idx').on(t.requesterId, sql`lower(${t.period})`),
+    // Bookings of the institution by start (the office's list, monthly usage statements).
+    index('bookings_start_idx').on(sql`lower(${t.period})`),
     index('bookings_status_idx').on(t.status),
     check('bookings_fee_nonnegative', sql`${t.fee} >= 0 AND coalesce(${t.cancellationFee}, 0) >= 0`),
   ],
