@@ -18,6 +18,23 @@ export type EquipmentDb = PostgresJsDatabase<typeof equipmentSchema>;
 
 type Row = typeof t.$inferSelect;
 
+/** A transaction of an equipment database. */
+export type Transaction = Parameters<Parameters<EquipmentDb['transaction']>[0]>[0];
+
+/**
+ * Takes the row lock that every change to what is free on an instrument takes first (a booking that holds
+ * a slot, a closure, an approval): `FOR NO KEY UPDATE` on the listed instrument, held to the end of the
+ * transaction. False when there is no listed instrument with this id.
+ */
+export async function lockInstrument(tx: Transaction, instrumentId: number | SQL): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: t.id })
+    .from(t)
+    .where(and(eq(t.id, instrumentId), isNull(t.decommissionedAt)))
+    .for('no key update');
+  return row !== undefined;
+}
+
 function toInstrument(row: Row): Instrument {
   return {
     id: row.id,
@@ -37,6 +54,8 @@ function toInstrument(row: Row): Instrument {
     requiresApproval: row.requiresApproval,
     requiresQualification: row.requiresQualification,
     maxBookingMinutes: row.maxBookingMinutes,
+    cancellationFreeHours: row.cancellationFreeHours,
+    cancellationFeePercent: row.cancellationFeePercent,
   };
 }
 
@@ -105,7 +124,7 @@ function whereSql(c: SearchCriteria): SQL {
   return and(...conditions)!;
 }
 
-/** Rows per insert statement of a bulk upsert (PostgreSQL allows 65,535 parameters; a row has 22). */
+/** Rows per insert statement of a bulk upsert (PostgreSQL allows 65,535 parameters; a row has 24). */
 const UPSERT_CHUNK = 1000;
 
 function rowValuesOf(listing: InstrumentListing, search: SearchColumns): typeof t.$inferInsert {
@@ -127,6 +146,8 @@ function rowValuesOf(listing: InstrumentListing, search: SearchColumns): typeof 
     requiresApproval: listing.requiresApproval,
     requiresQualification: listing.requiresQualification,
     maxBookingMinutes: listing.maxBookingMinutes,
+    cancellationFreeHours: listing.cancellationFreeHours,
+    cancellationFeePercent: listing.cancellationFeePercent,
     ...search,
   };
 }
@@ -151,6 +172,8 @@ const EXCLUDED_LISTING_COLUMNS = Object.fromEntries(
       'requiresApproval',
       'requiresQualification',
       'maxBookingMinutes',
+      'cancellationFreeHours',
+      'cancellationFeePercent',
       'nameNorm',
       'nameEnNorm',
       'searchText',

@@ -4,6 +4,7 @@ import {
   BOOKING_MIN_MINUTES,
   bookableFrom,
   compareSortKeys,
+  DEFAULT_CANCELLATION_POLICY,
   DEFAULT_MAX_BOOKING_MINUTES,
   EARLIEST_AVAILABLE_WINDOW_DAYS,
   errors,
@@ -66,8 +67,15 @@ export interface InstrumentInput {
   requiresApproval: boolean;
   requiresQualification: boolean;
   maxBookingMinutes?: number | null;
+  /** Hours before the start until which cancelling is free (default 48). */
+  cancellationFreeHours?: number | null;
+  /** Percent of the fee a later cancellation costs (default 50). */
+  cancellationFeePercent?: number | null;
   fees?: FeeRate[] | null;
 }
+
+/** Longest free-cancellation period an office may set: 30 days. */
+export const MAX_CANCELLATION_FREE_HOURS = 720;
 
 /** Most hits one local search returns (the gateway asks a page and one more). */
 export const MAX_SEARCH_LIMIT = 1000;
@@ -94,6 +102,24 @@ export function toListing(input: InstrumentInput): InstrumentListing {
   if (!Number.isInteger(maxBookingMinutes) || maxBookingMinutes < 15 || maxBookingMinutes > 10080) {
     throw errors.badInput('input.maxBookingMinutes', 'input.maxBookingMinutes must be from 15 to 10080 minutes');
   }
+  const cancellationFreeHours = input.cancellationFreeHours ?? DEFAULT_CANCELLATION_POLICY.freeUntilHours;
+  if (
+    !Number.isInteger(cancellationFreeHours) ||
+    cancellationFreeHours < 0 ||
+    cancellationFreeHours > MAX_CANCELLATION_FREE_HOURS
+  ) {
+    throw errors.badInput(
+      'input.cancellationFreeHours',
+      `input.cancellationFreeHours must be whole hours from 0 to ${MAX_CANCELLATION_FREE_HOURS}`,
+    );
+  }
+  const cancellationFeePercent = input.cancellationFeePercent ?? DEFAULT_CANCELLATION_POLICY.lateFeePercent;
+  if (!Number.isInteger(cancellationFeePercent) || cancellationFeePercent < 0 || cancellationFeePercent > 100) {
+    throw errors.badInput(
+      'input.cancellationFeePercent',
+      'input.cancellationFeePercent must be a whole percentage from 0 to 100',
+    );
+  }
   if (input.fees) validateFeeSchedule(input.fees, 'input.fees');
   return {
     localId,
@@ -112,6 +138,8 @@ export function toListing(input: InstrumentInput): InstrumentListing {
     requiresApproval: input.requiresApproval,
     requiresQualification: input.requiresQualification,
     maxBookingMinutes,
+    cancellationFreeHours,
+    cancellationFeePercent,
     ...(input.fees ? { fees: input.fees } : {}),
   };
 }

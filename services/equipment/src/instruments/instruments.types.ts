@@ -19,6 +19,10 @@ export interface Instrument {
   requiresApproval: boolean;
   requiresQualification: boolean;
   maxBookingMinutes: number;
+  /** Cancelling at least this many hours before the start is free. */
+  cancellationFreeHours: number;
+  /** Share of the fee a later cancellation by the requester costs, in whole percent. */
+  cancellationFeePercent: number;
 }
 
 /** What an office submits to create or update a listing (keyed by `localId`). */
