@@ -6,7 +6,7 @@ import { verifyServiceToken, type CryptoKey } from '@kyoyo/auth';
 import { type equipmentSchema, type Database } from '@kyoyo/db';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
-import { createContextFactory, type EquipmentContext } from './common/context';
+import { createContextFactory, type Clock, type EquipmentContext } from './common/context';
 import { createSchema } from './schema';
 
 export interface EquipmentAppOptions {
@@ -17,6 +17,8 @@ export interface EquipmentAppOptions {
   logger: Logger;
   maxBodyBytes: number;
   production: boolean;
+  /** Where every request reads "now" (default: the system clock); tests move it. */
+  clock?: Clock;
 }
 
 /** A running equipment service. */
@@ -35,7 +37,7 @@ function bearerOf(header: string | undefined): string | null {
 /** Builds one institution's equipment service: GraphQL at `/graphql`, `/healthz`, `/readyz`. */
 export async function createEquipmentApp(options: EquipmentAppOptions): Promise<EquipmentApp> {
   const { institution, database, logger } = options;
-  const contextFor = createContextFactory(database.db, institution, logger);
+  const contextFor = createContextFactory(database.db, institution, logger, options.clock);
   const apollo = new ApolloServer<EquipmentContext>({
     schema: createSchema(),
     formatError: createFormatError(logger),

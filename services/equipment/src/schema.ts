@@ -5,6 +5,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '@kyoyo/server-kit';
 import { availabilityResolvers } from './availability/availability.resolvers';
+import { bookingsResolvers } from './bookings/bookings.resolvers';
 import { institutionResolvers } from './institution/institution.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
 
@@ -26,6 +27,6 @@ export function loadTypeDefs(): string[] {
 export function createSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: [{ ...scalarResolvers }, institutionResolvers, instrumentsResolvers, availabilityResolvers],
+    resolvers: [{ ...scalarResolvers }, institutionResolvers, instrumentsResolvers, availabilityResolvers, bookingsResolvers],
   });
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { OpenHoursRule, TimeRange } from '@kyoyo/domain';
 import type { Period } from '@kyoyo/db';
 import type { AvailabilityRepository } from './availability.repository';
+import type { Blackout } from './availability.types';
 
 /** A busy-period lookup: one instrument in one window. */
 export interface BusyKey {
@@ -32,9 +33,14 @@ export function createBookedPeriodsLoader(repository: AvailabilityRepository): D
   return createPeriodsLoader((ids, window) => repository.bookedPeriodsOf(ids, window));
 }
 
-function createPeriodsLoader(
-  fetch: (ids: number[], window: TimeRange) => Promise<Map<number, Period[]>>,
-): DataLoader<BusyKey, Period[], string> {
+/** Per request: closures by (instrument, window), grouped by window like the busy loader. */
+export function createBlackoutsLoader(repository: AvailabilityRepository): DataLoader<BusyKey, Blackout[], string> {
+  return createPeriodsLoader((ids, window) => repository.blackoutsOf(ids, window));
+}
+
+function createPeriodsLoader<T>(
+  fetch: (ids: number[], window: TimeRange) => Promise<Map<number, T[]>>,
+): DataLoader<BusyKey, T[], string> {
   return new DataLoader(
     async (keys) => {
       const byWindow = new Map<string, { window: TimeRange; ids: number[] }>();
@@ -43,7 +49,7 @@ function createPeriodsLoader(
         entry.ids.push(instrumentId);
         byWindow.set(windowKey(window), entry);
       }
-      const results = new Map<string, Map<number, Period[]>>();
+      const results = new Map<string, Map<number, T[]>>();
       await Promise.all([...byWindow].map(async ([key, { window, ids }]) => results.set(key, await fetch(ids, window))));
       return keys.map((k) => results.get(windowKey(k.window))?.get(k.instrumentId) ?? []);
     },

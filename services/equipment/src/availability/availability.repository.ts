@@ -1,7 +1,8 @@
-import { and, asc, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { equipmentSchema, type Period } from '@kyoyo/db';
-import type { OpenHoursRule, TimeRange } from '@kyoyo/domain';
-import type { EquipmentDb } from '../instruments/instruments.repository';
+import { ACTIVE_BOOKING_STATUSES, errors, type OpenHoursRule, type TimeRange } from '@kyoyo/domain';
+import { lockInstrument, type EquipmentDb } from '../instruments/instruments.repository';
+import type { Blackout } from './availability.types';
 
 const { openHoursTable, bookingsTable, blackoutsTable } = equipmentSchema;
 
@@ -73,5 +74,74 @@ export class AvailabilityRepository {
         ),
       );
     return group(rows);
+  }
+
+  /** Closures of these instruments overlapping `window`, by start, keyed by instrument id. */
+  async blackoutsOf(instrumentIds: readonly number[], window: TimeRange): Promise<Map<number, Blackout[]>> {
+    if (instrumentIds.length === 0) return new Map();
+    const rows = await this.db
+      .select()
+      .from(blackoutsTable)
+      .where(and(inArray(blackoutsTable.instrumentId, [...instrumentIds]), sql`${blackoutsTable.period} && ${periodSql(window)}`))
+      .orderBy(sql`lower(${blackoutsTable.period})`, asc(blackoutsTable.id));
+    return group(
+      rows.map((r) => ({
+        instrumentId: r.instrumentId,
+        value: { id: r.id, instrumentId: r.instrumentId, period: r.period, reason: r.reason, createdBy: r.createdBy },
+      })),
+    );
+  }
+
+  /**
+   * Replaces the weekly open hours of a listed instrument in one transaction; false when there is no such
+   * instrument. Existing bookings stay as they are.
+   */
+  async replaceOpenHours(instrumentId: number, rules: readonly OpenHoursRule[]): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if (!(await lockInstrument(tx, instrumentId))) return false;
+      await tx.delete(openHoursTable).where(eq(openHoursTable.instrumentId, instrumentId));
+      if (rules.length > 0) await tx.insert(openHoursTable).values(rules.map((r) => ({ instrumentId, ...r })));
+      return true;
+    });
+  }
+
+  /**
+   * Closes `period` of a listed instrument, or refuses with `SLOT_UNAVAILABLE` while an active booking holds
+   * part of it; null when there is no such instrument. The instrument lock comes first: a booking being made
+   * takes it too before it looks for closures, so the two serialise and neither can miss the other.
+   */
+  async addBlackout(instrumentId: number, period: TimeRange, reason: string | null, createdBy: string): Promise<Blackout | null> {
+    return this.db.transaction(async (tx) => {
+      if (!(await lockInstrument(tx, instrumentId))) return null;
+      const [held] = await tx
+        .select({ id: bookingsTable.id })
+        .from(bookingsTable)
+        .where(
+          and(
+            eq(bookingsTable.instrumentId, instrumentId),
+            inArray(bookingsTable.status, [...ACTIVE_BOOKING_STATUSES]),
+            sql`${bookingsTable.period} && ${periodSql(period)}`,
+          ),
+        )
+        .limit(1);
+      if (held) {
+        throw errors.slotUnavailable(
+          `Booking ${held.id} holds part of this period; cancel or move it before closing the instrument`,
+          'start',
+        );
+      }
+      const [row] = await tx
+        .insert(blackoutsTable)
+        .values({ instrumentId, period: { start: period.start, end: period.end }, reason, createdBy })
+        .returning();
+      if (!row) throw new Error('insert returned no row');
+      return { id: row.id, instrumentId: row.instrumentId, period: row.period, reason: row.reason, createdBy: row.createdBy };
+    });
+  }
+
+  /** Reopens a closure; false when there was none with this id. */
+  async removeBlackout(id: number): Promise<boolean> {
+    const rows = await this.db.delete(blackoutsTable).where(eq(blackoutsTable.id, id)).returning({ id: blackoutsTable.id });
+    return rows.length > 0;
   }
 }

@@ -1,16 +1,25 @@
 import type DataLoader from 'dataloader';
+import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
   bookableFrom,
   durationMinutes,
   errors,
   freeSlots,
   openRanges,
+  optionalNote,
   subtractRanges,
+  validateOpenHours,
   type OpenHoursRule,
   type TimeRange,
 } from '@kyoyo/domain';
 import type { Period } from '@kyoyo/db';
+import { localIdOf } from '../common/ids';
 import type { BusyKey } from './availability.loaders';
+import type { AvailabilityRepository } from './availability.repository';
+import type { Blackout } from './availability.types';
+
+/** Most weekly rules one instrument may have (several a day, e.g. around a lunch break). */
+export const MAX_OPEN_HOURS_RULES = 100;
 
 /** Longest window one availability question may span. */
 export const MAX_AVAILABILITY_DAYS = 92;
@@ -29,18 +38,26 @@ export function toWindow(from: Date, to: Date, minMinutes: number, maxDays = MAX
   return { start: from, end: to };
 }
 
+/** The per-request DataLoaders availability reads through. */
+export interface AvailabilityLoaders {
+  openHours: DataLoader<number, OpenHoursRule[]>;
+  busy: DataLoader<BusyKey, Period[], string>;
+  booked: DataLoader<BusyKey, Period[], string>;
+  blackouts: DataLoader<BusyKey, Blackout[], string>;
+}
+
 /** Availability use cases of one request. */
 export class AvailabilityService {
   constructor(
-    private readonly openHoursLoader: DataLoader<number, OpenHoursRule[]>,
-    private readonly busyLoader: DataLoader<BusyKey, Period[], string>,
-    private readonly bookedLoader: DataLoader<BusyKey, Period[], string>,
+    private readonly institution: string,
+    private readonly repository: AvailabilityRepository,
+    private readonly loaders: AvailabilityLoaders,
     /** The request's own clock reading, so every instrument of a page shares one window (one query). */
     private readonly now: Date,
   ) {}
 
   openHours(instrumentId: number): Promise<OpenHoursRule[]> {
-    return this.openHoursLoader.load(instrumentId);
+    return this.loaders.openHours.load(instrumentId);
   }
 
   /**
@@ -54,8 +71,8 @@ export class AvailabilityService {
     const window = { start: requested.start < now ? now : requested.start, end: requested.end };
     if (window.end <= window.start) return [];
     const [hours, busy] = await Promise.all([
-      this.openHoursLoader.load(instrumentId),
-      this.busyLoader.load({ instrumentId, window }),
+      this.loaders.openHours.load(instrumentId),
+      this.loaders.busy.load({ instrumentId, window }),
     ]);
     return freeSlots(hours, window, busy, minMinutes);
   }
@@ -68,8 +85,8 @@ export class AvailabilityService {
     const starts = new Map<number, Date>();
     if (instrumentIds.length === 0 || window.end <= window.start) return starts;
     const [hours, busy] = await Promise.all([
-      this.openHoursLoader.loadMany(instrumentIds),
-      this.busyLoader.loadMany(instrumentIds.map((instrumentId) => ({ instrumentId, window }))),
+      this.loaders.openHours.loadMany(instrumentIds),
+      this.loaders.busy.loadMany(instrumentIds.map((instrumentId) => ({ instrumentId, window }))),
     ]);
     instrumentIds.forEach((id, i) => {
       const rules = hours[i];
@@ -86,13 +103,64 @@ export class AvailabilityService {
   async utilization(instrumentId: number, from: Date, to: Date): Promise<number> {
     const window = toWindow(from, to, 0, MAX_UTILIZATION_DAYS);
     const [hours, booked] = await Promise.all([
-      this.openHoursLoader.load(instrumentId),
-      this.bookedLoader.load({ instrumentId, window }),
+      this.loaders.openHours.load(instrumentId),
+      this.loaders.booked.load({ instrumentId, window }),
     ]);
     const open = openRanges(hours, window);
     const openMinutes = open.reduce((sum, r) => sum + durationMinutes(r), 0);
     if (openMinutes === 0) return 0;
     const freeMinutes = subtractRanges(open, booked).reduce((sum, r) => sum + durationMinutes(r), 0);
     return (openMinutes - freeMinutes) / openMinutes;
+  }
+
+  /** Closures of the instrument overlapping [from, to) (at most 400 days), by start. */
+  blackouts(instrumentId: number, from: Date, to: Date): Promise<Blackout[]> {
+    const window = toWindow(from, to, 0, MAX_UTILIZATION_DAYS);
+    return this.loaders.blackouts.load({ instrumentId, window });
+  }
+
+  /** Facility office: replaces the instrument's weekly open hours; bookings already made stay. */
+  async setOpenHours(instrumentId: string, hours: OpenHoursRule[], identity: Identity | null): Promise<OpenHoursRule[]> {
+    requireInstitutionManager(identity, this.institution);
+    const id = localIdOf(instrumentId, 'instrumentId');
+    if (hours.length > MAX_OPEN_HOURS_RULES) throw errors.badInput('hours', `At most ${MAX_OPEN_HOURS_RULES} rules`);
+    validateOpenHours(hours, 'hours');
+    const rules = hours
+      .map(({ weekday, opensAt, closesAt }) => ({ weekday, opensAt, closesAt }))
+      .sort((a, b) => a.weekday - b.weekday || a.opensAt - b.opensAt);
+    if (!(await this.repository.replaceOpenHours(id, rules))) throw errors.notFound('Instrument', 'instrumentId');
+    this.loaders.openHours.clear(id).prime(id, rules);
+    return rules;
+  }
+
+  /**
+   * Facility office: closes [start, end) of an instrument; `SLOT_UNAVAILABLE` (field `start`) while an active
+   * booking holds part of it, checked in the same transaction as the insert.
+   */
+  async addBlackout(
+    instrumentId: string,
+    start: Date,
+    end: Date,
+    reason: string | null | undefined,
+    identity: Identity | null,
+  ): Promise<Blackout> {
+    const who = requireInstitutionManager(identity, this.institution);
+    const id = localIdOf(instrumentId, 'instrumentId');
+    if (end.getTime() <= start.getTime()) throw errors.badInput('end', '`end` must be after `start`');
+    const note = optionalNote(reason, 'reason');
+    const blackout = await this.repository.addBlackout(id, { start, end }, note, who.id);
+    if (!blackout) throw errors.notFound('Instrument', 'instrumentId');
+    this.loaders.busy.clearAll();
+    this.loaders.blackouts.clearAll();
+    return blackout;
+  }
+
+  /** Facility office: reopens a closure; false when there was none. */
+  async removeBlackout(id: string, identity: Identity | null): Promise<boolean> {
+    requireInstitutionManager(identity, this.institution);
+    const removed = await this.repository.removeBlackout(localIdOf(id, 'id'));
+    this.loaders.busy.clearAll();
+    this.loaders.blackouts.clearAll();
+    return removed;
   }
 }

@@ -126,4 +126,23 @@ describe('bookings repository on PostgreSQL', () => {
     const b = await bookings.create(aBooking(id, '2030-01-12T02:00:00Z', '2030-01-12T03:00:00Z', { idempotencyKey: key }));
     expect(b.booking.id).not.toBe(a.booking.id);
   });
+
+  it('answers a retry with its booking even when the period has since been closed', async () => {
+    const id = await anInstrument();
+    const request = aBooking(id, '2030-01-14T01:00:00Z', '2030-01-14T02:00:00Z');
+    const first = await bookings.create(request);
+    await database.sql`UPDATE bookings SET status = 'CANCELLED' WHERE id = ${first.booking.id}`;
+    await database.sql`INSERT INTO blackouts (instrument_id, period, created_by)
+      VALUES (${id}, tstzrange('2030-01-14T00:00:00Z', '2030-01-14T09:00:00Z', '[)'), 'office')`;
+    const retry = await bookings.create(request);
+    expect(retry).toMatchObject({ replayed: true, booking: { id: first.booking.id, status: 'CANCELLED' } });
+    const other = aBooking(id, '2030-01-14T03:00:00Z', '2030-01-14T04:00:00Z');
+    expect(await codeOf(bookings.create(other))).toBe(ErrorCode.SLOT_UNAVAILABLE);
+  });
+
+  it('refuses a booking of an instrument that is not listed as NOT_FOUND', async () => {
+    expect(await codeOf(bookings.create(aBooking(987_654, '2030-01-14T01:00:00Z', '2030-01-14T02:00:00Z')))).toBe(
+      ErrorCode.NOT_FOUND,
+    );
+  });
 });

@@ -1,8 +1,17 @@
 import type { Identity } from '@kyoyo/auth';
 import type { Logger } from '@kyoyo/server-kit';
-import { createBookedPeriodsLoader, createBusyPeriodsLoader, createOpenHoursLoader } from '../availability/availability.loaders';
+import {
+  createBlackoutsLoader,
+  createBookedPeriodsLoader,
+  createBusyPeriodsLoader,
+  createOpenHoursLoader,
+} from '../availability/availability.loaders';
 import { AvailabilityRepository } from '../availability/availability.repository';
 import { AvailabilityService } from '../availability/availability.service';
+import { BookingsRepository } from '../bookings/bookings.repository';
+import { BookingsService } from '../bookings/bookings.service';
+import { QualificationsRepository } from '../bookings/qualifications.repository';
+import { QualificationsService } from '../bookings/qualifications.service';
 import { createFeeScheduleLoader } from '../fees/fees.loaders';
 import { FeesRepository } from '../fees/fees.repository';
 import { createInstrumentLoader } from '../instruments/instruments.loaders';
@@ -18,19 +27,37 @@ export interface EquipmentContext {
   logger: Logger;
   instruments: InstrumentsService;
   availability: AvailabilityService;
+  bookings: BookingsService;
+  qualifications: QualificationsService;
 }
 
-/** Repositories are stateless and shared; loaders and services are built fresh for every request. */
-export function createContextFactory(db: EquipmentDb, institution: string, logger: Logger) {
+/** Reads the time; tests pass their own to put "now" where a rule needs it. */
+export type Clock = () => Date;
+
+/**
+ * Repositories are stateless and shared; loaders and services are built fresh for every request, and every
+ * service of one request shares one clock reading.
+ */
+export function createContextFactory(db: EquipmentDb, institution: string, logger: Logger, clock: Clock = () => new Date()) {
   const instrumentsRepository = new InstrumentsRepository(db);
   const feesRepository = new FeesRepository(db);
   const availabilityRepository = new AvailabilityRepository(db);
+  const bookingsRepository = new BookingsRepository(db);
+  const qualificationsRepository = new QualificationsRepository(db);
   return (identity: Identity | null, requestId: string): EquipmentContext => {
-    const now = new Date();
+    const now = clock();
+    const instrumentLoader = createInstrumentLoader(instrumentsRepository);
+    const feeLoader = createFeeScheduleLoader(feesRepository);
+    const openHoursLoader = createOpenHoursLoader(availabilityRepository);
     const availability = new AvailabilityService(
-      createOpenHoursLoader(availabilityRepository),
-      createBusyPeriodsLoader(availabilityRepository),
-      createBookedPeriodsLoader(availabilityRepository),
+      institution,
+      availabilityRepository,
+      {
+        openHours: openHoursLoader,
+        busy: createBusyPeriodsLoader(availabilityRepository),
+        booked: createBookedPeriodsLoader(availabilityRepository),
+        blackouts: createBlackoutsLoader(availabilityRepository),
+      },
       now,
     );
     return {
@@ -38,15 +65,16 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
       identity,
       requestId,
       logger: logger.child({ rid: requestId }),
-      instruments: new InstrumentsService(
+      instruments: new InstrumentsService(institution, instrumentsRepository, instrumentLoader, feeLoader, availability, now),
+      availability,
+      bookings: new BookingsService(
         institution,
-        instrumentsRepository,
-        createInstrumentLoader(instrumentsRepository),
-        createFeeScheduleLoader(feesRepository),
-        availability,
+        bookingsRepository,
+        qualificationsRepository,
+        { instrument: instrumentLoader, openHours: openHoursLoader, fees: feeLoader },
         now,
       ),
-      availability,
+      qualifications: new QualificationsService(institution, qualificationsRepository, instrumentLoader, now),
     };
   };
 }

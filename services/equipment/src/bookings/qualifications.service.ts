@@ -1,0 +1,69 @@
+import type DataLoader from 'dataloader';
+import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
+import { checkQualificationExpiry, errors, isQualificationValidOn, tokyoDateOf } from '@kyoyo/domain';
+import { localIdOf } from '../common/ids';
+import type { Instrument } from '../instruments/instruments.types';
+import type { Qualification } from './bookings.types';
+import type { QualificationsRepository } from './qualifications.repository';
+
+/** A qualification as the API shows it: valid today (Asia/Tokyo) or not. */
+export type QualificationView = Qualification & { valid: boolean };
+
+/** Longest user id (the identity token's `sub` has the same limit). */
+const MAX_USER_ID_LENGTH = 200;
+
+/** The facility office's qualification use cases of one request. */
+export class QualificationsService {
+  constructor(
+    private readonly institution: string,
+    private readonly repository: QualificationsRepository,
+    private readonly instrumentLoader: DataLoader<number, Instrument | null>,
+    /** The request's clock reading. */
+    private readonly now: Date,
+  ) {}
+
+  /** Facility office: everyone ever qualified for a listed instrument, by user id. */
+  async list(instrumentId: string, identity: Identity | null): Promise<QualificationView[]> {
+    requireInstitutionManager(identity, this.institution);
+    const id = await this.listedInstrument(instrumentId);
+    return (await this.repository.listFor(id)).map((q) => this.view(q));
+  }
+
+  /**
+   * Facility office: lets `userId` book SELF use until `expiresOn` (inclusive, Asia/Tokyo; null: no expiry),
+   * replacing any earlier grant and clearing a revocation.
+   */
+  async grant(instrumentId: string, userId: string, expiresOn: string | null | undefined, identity: Identity | null) {
+    const who = requireInstitutionManager(identity, this.institution);
+    const id = await this.listedInstrument(instrumentId);
+    const length = [...userId].length;
+    if (length < 1 || length > MAX_USER_ID_LENGTH || userId.trim() === '') {
+      throw errors.badInput('userId', `userId must be 1 to ${MAX_USER_ID_LENGTH} characters`);
+    }
+    checkQualificationExpiry(expiresOn ?? null, tokyoDateOf(this.now));
+    const granted = await this.repository.grant({
+      instrumentId: id,
+      userId,
+      expiresOn: expiresOn ?? null,
+      grantedBy: who.id,
+      grantedAt: this.now,
+    });
+    return this.view(granted);
+  }
+
+  /** Facility office: withdraws a qualification; false when none was in force. */
+  async revoke(instrumentId: string, userId: string, identity: Identity | null): Promise<boolean> {
+    requireInstitutionManager(identity, this.institution);
+    return this.repository.revoke(localIdOf(instrumentId, 'instrumentId'), userId, this.now);
+  }
+
+  private async listedInstrument(instrumentId: string): Promise<number> {
+    const id = localIdOf(instrumentId, 'instrumentId');
+    if (!(await this.instrumentLoader.load(id))) throw errors.notFound('Instrument', 'instrumentId');
+    return id;
+  }
+
+  private view(qualification: Qualification): QualificationView {
+    return { ...qualification, valid: isQualificationValidOn(qualification, tokyoDateOf(this.now)) };
+  }
+}
