@@ -6,6 +6,8 @@ import type { KeyPair } from '@kyoyo/auth';
 import type { Database } from '@kyoyo/db';
 import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
 import { createAuthenticator, type TrustedIssuer } from './auth/authenticator';
+import { usageStatementRoute } from './bookings/usage-statement.route';
+import { responseNotices } from './common/response-notices';
 import { createContextFactory, type GatewayContext } from './common/context';
 import { InstitutionClient } from './federation/institution-client';
 import { refreshInstrumentCount } from './institutions/institutions.service';
@@ -51,7 +53,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [localLandingPage()],
+    plugins: [localLandingPage(), responseNotices()],
   });
 
   const probe = async () => {
@@ -68,6 +70,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       context: async (req, requestId) => contextFor(await authenticate(req.headers.authorization), requestId),
     },
     routes: [
+      usageStatementRoute(authenticate, contextFor, logger),
       { method: 'GET', path: '/', handle: (_req, res) => void res.writeHead(302, { location: '/graphql' }).end() },
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
       {

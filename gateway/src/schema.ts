@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '@kyoyo/server-kit';
+import { bookingsResolvers } from './bookings/bookings.resolvers';
 import { pendingResolvers } from './common/pending.resolvers';
 import { institutionsResolvers } from './institutions/institutions.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
+import { schedulesResolvers } from './schedules/schedules.resolvers';
 import { viewerResolvers } from './viewer/viewer.resolvers';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,7 +30,15 @@ function loadTypeDefs(): string[] {
 export function createGatewaySchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: [{ ...scalarResolvers }, institutionsResolvers, viewerResolvers, instrumentsResolvers, pendingResolvers],
+    resolvers: [
+      { ...scalarResolvers },
+      institutionsResolvers,
+      viewerResolvers,
+      instrumentsResolvers,
+      bookingsResolvers,
+      schedulesResolvers,
+      pendingResolvers,
+    ],
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });
 }

@@ -1,10 +1,12 @@
 import type { Identity } from '@kyoyo/auth';
+import { BookingsService, type RequestNotices } from '../bookings/bookings.service';
 import type { Logger } from '@kyoyo/server-kit';
 import type { InstitutionClient } from '../federation/institution-client';
 import { createInstrumentCountLoader, InstitutionsService } from '../institutions/institutions.service';
 import { createAvailabilityLoader, createInstrumentLoader, createUtilizationLoader } from '../instruments/instruments.loaders';
 import { InstrumentsService } from '../instruments/instruments.service';
 import type { InstitutionRegistry } from '../registry/registry';
+import { createBlackoutsLoader, SchedulesService } from '../schedules/schedules.service';
 
 /** Everything a gateway resolver may use for one request. */
 export interface GatewayContext {
@@ -13,26 +15,36 @@ export interface GatewayContext {
   logger: Logger;
   institutions: InstitutionsService;
   instruments: InstrumentsService;
+  bookings: BookingsService;
+  schedules: SchedulesService;
   loaders: {
     availability: ReturnType<typeof createAvailabilityLoader>;
     utilization: ReturnType<typeof createUtilizationLoader>;
+    blackouts: ReturnType<typeof createBlackoutsLoader>;
   };
+  /** What the response should tell besides its data (see `responseNotices`). */
+  notices: RequestNotices;
 }
 
 /** Loaders and services are built fresh for every request, so batching and caching never cross users. */
 export function createContextFactory(registry: InstitutionRegistry, client: InstitutionClient, logger: Logger) {
   return (identity: Identity | null, requestId: string): GatewayContext => {
     const call = { identity, requestId };
+    const notices: RequestNotices = { unavailableInstitutions: new Set() };
     return {
       identity,
       requestId,
       logger: logger.child({ rid: requestId }),
       institutions: new InstitutionsService(registry, createInstrumentCountLoader(registry, client, call)),
       instruments: new InstrumentsService(registry, client, call, createInstrumentLoader(client, call)),
+      bookings: new BookingsService(registry, client, call, notices),
+      schedules: new SchedulesService(registry, client, call),
       loaders: {
         availability: createAvailabilityLoader(client, call),
         utilization: createUtilizationLoader(client, call),
+        blackouts: createBlackoutsLoader(client, call),
       },
+      notices,
     };
   };
 }

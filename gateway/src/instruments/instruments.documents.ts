@@ -1,11 +1,13 @@
 /** The operations the gateway sends to equipment services, and the shapes they answer with. */
-import type { FeeRate, GeoPoint } from '@kyoyo/domain';
+import type { FeeRate, GeoPoint, OpenHoursRule } from '@kyoyo/domain';
 
 /** Every field the gateway may need of an instrument: one fixed selection, so any page costs one call. */
 const INSTRUMENT_FIELDS = `
   id localId name nameEn category manufacturer model description acquisitionPrice acquiredOn building
   location { latitude longitude }
   sharedExternally remoteOperable requiresApproval requiresQualification maxBookingMinutes
+  cancellationFreeHours cancellationFeePercent
+  openHours { weekday opensAt closesAt }
   fees { userCategory mode hourlyRate billingUnitMinutes minimumCharge }`;
 
 /** An instrument as a service returns it (ids are the institution's local ids). */
@@ -27,6 +29,9 @@ export interface ServiceInstrument {
   requiresApproval: boolean;
   requiresQualification: boolean;
   maxBookingMinutes: number;
+  cancellationFreeHours: number;
+  cancellationFeePercent: number;
+  openHours: OpenHoursRule[];
   fees: FeeRate[];
 }
 

@@ -68,7 +68,7 @@ const windowKeyOf = (k: WindowKey) => `${keyOf(k)}\u0000${k.from.toISOString()}\
  * A loader that asks each institution one query per distinct window for all its instruments in the batch
  * (a page of results shares one window, so a page costs one call per institution).
  */
-function createWindowLoader<TData, TValue>(
+export function createWindowLoader<TData, TValue>(
   client: InstitutionClient,
   call: CallContext,
   operationName: string,

@@ -93,6 +93,13 @@ export class InstrumentsService {
     return instrument;
   }
 
+  /** One instrument by institution and local id (an instrument a booking or closure refers to). */
+  async byKey(key: InstrumentKey): Promise<FederatedInstrument> {
+    const instrument = await this.loader.load(key);
+    if (!instrument) throw new DomainError(ErrorCode.NOT_FOUND, `${key.institution} no longer lists instrument ${key.localId}`);
+    return instrument;
+  }
+
   /** Where distances are measured from: the `near` point, else the viewer's home institution. */
   private originOf(args: SearchArgs, identity: Identity | null): GeoPoint | null {
     if (args.filter?.near) return args.filter.near.point;
