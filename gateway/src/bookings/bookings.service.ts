@@ -1,9 +1,10 @@
 import { requireInstitutionManager, requireSignedIn, type Identity } from '@kyoyo/auth';
 import {
-  decodeGlobalId,
+  checkPeriodOrder,
   DomainError,
   encodeGlobalId,
   ErrorCode,
+  tokyoMonthRange,
   type BookingOutcome,
   type BookingStatus,
   type OperationMode,
@@ -54,8 +55,6 @@ export interface RequestNotices {
   unavailableInstitutions: Set<string>;
 }
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
 /**
  * The booking use cases of one gateway request. The owning institution's service applies the booking rules
  * and checks who may do what (it holds the booking and the instrument); the gateway routes by global id,
@@ -70,17 +69,8 @@ export class BookingsService {
     private readonly notices: RequestNotices,
   ) {}
 
-  /** The institution and local id a global id names; `NOT_FOUND` for an institution that is not a member. */
-  private route(id: string, kind: 'Instrument' | 'Booking', field: string): { institution: string; localId: string } {
-    const { institution, localId } = decodeGlobalId(id, kind, field);
-    if (!this.registry.get(institution)) {
-      throw new DomainError(ErrorCode.NOT_FOUND, `No ${kind.toLowerCase()} has this id`, field);
-    }
-    return { institution, localId };
-  }
-
   private localInput(input: BookingInput) {
-    const { institution, localId } = this.route(input.instrumentId, 'Instrument', 'input.instrumentId');
+    const { institution, localId } = this.registry.locate(input.instrumentId, 'Instrument', 'input.instrumentId');
     const { start, end, mode, purpose, fundingSource } = input;
     return { institution, input: { instrumentId: localId, start, end, mode, purpose, fundingSource: fundingSource ?? null } };
   }
@@ -114,7 +104,7 @@ export class BookingsService {
   /** One booking for its requester or the owning office; null when the institution has no such booking. */
   async byGlobalId(id: string, identity: Identity | null): Promise<FederatedBooking | null> {
     requireSignedIn(identity);
-    const { institution, localId } = this.route(id, 'Booking', 'id');
+    const { institution, localId } = this.registry.locate(id, 'Booking', 'id');
     const data = await this.client.request<BookingByIdData>(
       institution,
       'BookingById',
@@ -132,7 +122,7 @@ export class BookingsService {
     variables: Record<string, unknown>,
     pick: (data: T) => ServiceBooking,
   ): Promise<FederatedBooking> {
-    const { institution, localId } = this.route(id, 'Booking', 'id');
+    const { institution, localId } = this.registry.locate(id, 'Booking', 'id');
     const data = await this.client.request<T>(institution, operationName, document, { id: localId, ...variables }, this.call);
     return { ...pick(data), institutionCode: institution };
   }
@@ -149,7 +139,7 @@ export class BookingsService {
   }
 
   decide(id: string, approve: boolean, note: string | null | undefined, identity: Identity | null): Promise<FederatedBooking> {
-    const { institution } = this.route(id, 'Booking', 'id');
+    const { institution } = this.registry.locate(id, 'Booking', 'id');
     requireInstitutionManager(identity, institution);
     return this.change<DecideBookingData>(
       id,
@@ -161,7 +151,7 @@ export class BookingsService {
   }
 
   recordOutcome(id: string, outcome: BookingOutcome, note: string | null | undefined, identity: Identity | null) {
-    const { institution } = this.route(id, 'Booking', 'id');
+    const { institution } = this.registry.locate(id, 'Booking', 'id');
     requireInstitutionManager(identity, institution);
     return this.change<RecordBookingOutcomeData>(
       id,
@@ -178,7 +168,7 @@ export class BookingsService {
    */
   async mine(from: Date | null | undefined, to: Date | null | undefined, identity: Identity | null): Promise<FederatedBooking[]> {
     requireSignedIn(identity);
-    checkPeriod(from, to);
+    checkPeriodOrder(from, to);
     const { answered, unavailable } = await fanOut(this.registry.all(), (institution) =>
       this.client
         .request<MyBookingsData>(institution.code, 'MyBookings', MY_BOOKINGS, { from: from ?? null, to: to ?? null }, this.call)
@@ -196,7 +186,7 @@ export class BookingsService {
   ): Promise<FederatedBooking[]> {
     requireInstitutionManager(identity, institution);
     this.requireMember(institution, 'institution');
-    checkPeriod(filter.from, filter.to);
+    checkPeriodOrder(filter.from, filter.to);
     const data = await this.client.request<InstitutionBookingsData>(
       institution,
       'InstitutionBookings',
@@ -208,7 +198,7 @@ export class BookingsService {
   }
 
   async qualifications(instrumentId: string, identity: Identity | null): Promise<FederatedQualification[]> {
-    const { institution, localId } = this.route(instrumentId, 'Instrument', 'instrumentId');
+    const { institution, localId } = this.registry.locate(instrumentId, 'Instrument', 'instrumentId');
     requireInstitutionManager(identity, institution);
     const data = await this.client.request<QualificationsData>(
       institution,
@@ -226,7 +216,7 @@ export class BookingsService {
     expiresOn: string | null | undefined,
     identity: Identity | null,
   ) {
-    const { institution, localId } = this.route(instrumentId, 'Instrument', 'instrumentId');
+    const { institution, localId } = this.registry.locate(instrumentId, 'Instrument', 'instrumentId');
     requireInstitutionManager(identity, institution);
     await this.client.request<GrantQualificationData>(
       institution,
@@ -239,7 +229,7 @@ export class BookingsService {
   }
 
   async revokeQualification(instrumentId: string, userId: string, identity: Identity | null): Promise<boolean> {
-    const { institution, localId } = this.route(instrumentId, 'Instrument', 'instrumentId');
+    const { institution, localId } = this.registry.locate(instrumentId, 'Instrument', 'instrumentId');
     requireInstitutionManager(identity, institution);
     const data = await this.client.request<RevokeQualificationData>(
       institution,
@@ -255,7 +245,7 @@ export class BookingsService {
   async usageStatement(institution: string, month: string, identity: Identity | null): Promise<UsageStatement> {
     requireInstitutionManager(identity, institution);
     this.requireMember(institution, 'institution');
-    if (!MONTH.test(month)) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'month must be YYYY-MM, e.g. 2026-11', 'month');
+    tokyoMonthRange(month);
     const { usageStatement: s } = await this.client.request<UsageStatementData>(
       institution,
       'UsageStatement',
@@ -284,12 +274,6 @@ export class BookingsService {
     if (!this.registry.get(institution)) {
       throw new DomainError(ErrorCode.BAD_USER_INPUT, `${institution} is not a member institution`, field);
     }
-  }
-}
-
-function checkPeriod(from: Date | null | undefined, to: Date | null | undefined): void {
-  if (from && to && to.getTime() <= from.getTime()) {
-    throw new DomainError(ErrorCode.BAD_USER_INPUT, '`to` must be after `from`', 'to');
   }
 }
 

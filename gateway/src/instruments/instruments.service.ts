@@ -1,7 +1,6 @@
 import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
-  decodeGlobalId,
   DomainError,
   ErrorCode,
   errors,
@@ -86,8 +85,7 @@ export class InstrumentsService {
 
   /** One instrument by global id: `BAD_USER_INPUT` when malformed, `NOT_FOUND` when nothing has it. */
   async byGlobalId(id: string, field = 'id'): Promise<FederatedInstrument> {
-    const { institution, localId } = decodeGlobalId(id, 'Instrument', field);
-    if (!this.registry.get(institution)) throw new DomainError(ErrorCode.NOT_FOUND, 'No instrument has this id', field);
+    const { institution, localId } = this.registry.locate(id, 'Instrument', field);
     const instrument = await this.loader.load({ institution, localId });
     if (!instrument) throw new DomainError(ErrorCode.NOT_FOUND, 'No instrument has this id', field);
     return instrument;

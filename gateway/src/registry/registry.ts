@@ -1,3 +1,4 @@
+import { decodeGlobalId, DomainError, ErrorCode, type GlobalIdKind } from '@kyoyo/domain';
 import type { Logger } from '@kyoyo/server-kit';
 import type { RegistryRepository } from './registry.repository';
 import type { Health, RegisteredInstitution } from './registry.types';
@@ -33,6 +34,18 @@ export class InstitutionRegistry {
 
   get(code: string): RegisteredInstitution | undefined {
     return this.institutions.get(code);
+  }
+
+  /**
+   * The member institution and local id a global id names: `BAD_USER_INPUT` on `field` when it is not a
+   * global id of `kind`'s shape, `NOT_FOUND` when it names another kind or an institution that is not a member.
+   */
+  locate(id: string, kind: GlobalIdKind, field: string): { institution: string; localId: string } {
+    const { institution, localId } = decodeGlobalId(id, kind, field);
+    if (!this.institutions.has(institution)) {
+      throw new DomainError(ErrorCode.NOT_FOUND, `No ${kind.toLowerCase()} has this id`, field);
+    }
+    return { institution, localId };
   }
 
   health(code: string): Health {

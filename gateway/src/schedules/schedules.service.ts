@@ -1,5 +1,5 @@
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
-import { decodeGlobalId, DomainError, ErrorCode, type OpenHoursRule } from '@kyoyo/domain';
+import type { OpenHoursRule } from '@kyoyo/domain';
 import type { CallContext, InstitutionClient } from '../federation/institution-client';
 import { createWindowLoader } from '../instruments/instruments.loaders';
 import type { InstitutionRegistry } from '../registry/registry';
@@ -36,11 +36,9 @@ export class SchedulesService {
   ) {}
 
   private route(id: string, kind: 'Instrument' | 'Blackout', field: string, identity: Identity | null) {
-    const { institution, localId } = decodeGlobalId(id, kind, field);
-    requireInstitutionManager(identity, institution);
-    if (!this.registry.get(institution))
-      throw new DomainError(ErrorCode.NOT_FOUND, `No ${kind.toLowerCase()} has this id`, field);
-    return { institution, localId };
+    const located = this.registry.locate(id, kind, field);
+    requireInstitutionManager(identity, located.institution);
+    return located;
   }
 
   async setOpenHours(instrumentId: string, hours: OpenHoursRule[], identity: Identity | null): Promise<OpenHoursRule[]> {

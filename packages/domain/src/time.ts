@@ -146,6 +146,11 @@ export function openRanges(rules: readonly OpenHoursRule[], window: TimeRange): 
   return mergeRanges(stretches);
 }
 
+/** `BAD_USER_INPUT` on `to` unless `to` is after `from` (either may be open, i.e. null or undefined). */
+export function checkPeriodOrder(from: Date | null | undefined, to: Date | null | undefined, field = 'to'): void {
+  if (from && to && to.getTime() <= from.getTime()) throw errors.badInput(field, '`to` must be after `from`');
+}
+
 /** True when the whole (non-empty) range lies inside one continuous open stretch. */
 export function isWithinOpenHours(rules: readonly OpenHoursRule[], range: TimeRange): boolean {
   const [open, ...more] = openRanges(rules, range);

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
   bookableFrom,
+  checkPeriodOrder,
   durationMinutes,
   errors,
   freeSlots,
@@ -28,7 +29,7 @@ export const MAX_UTILIZATION_DAYS = 400;
 
 /** Checks an availability window: a real range of at most `MAX_AVAILABILITY_DAYS`. */
 export function toWindow(from: Date, to: Date, minMinutes: number, maxDays = MAX_AVAILABILITY_DAYS): TimeRange {
-  if (to.getTime() <= from.getTime()) throw errors.badInput('to', '`to` must be after `from`');
+  checkPeriodOrder(from, to);
   if (to.getTime() - from.getTime() > maxDays * 86_400_000) {
     throw errors.limitExceeded(`This window spans at most ${maxDays} days`, 'to');
   }

@@ -10,6 +10,7 @@ import {
   checkDecision,
   checkIdempotencyKey,
   checkOutcome,
+  checkPeriodOrder,
   checkQualification,
   DomainError,
   durationMinutes,
@@ -82,10 +83,6 @@ export interface BookingLoaders {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-function checkWindow(from: Date | null | undefined, to: Date | null | undefined): void {
-  if (from && to && to.getTime() <= from.getTime()) throw errors.badInput('to', '`to` must be after `from`');
 }
 
 /** The booking use cases of one request. Every rule comes from `@kyoyo/domain`; SQL from the repositories. */
@@ -163,7 +160,7 @@ export class BookingsService {
   /** The caller's own bookings here starting in [from, to) (open ends when omitted), by start. */
   async mine(from: Date | null | undefined, to: Date | null | undefined, identity: Identity | null): Promise<Booking[]> {
     const who = requireSignedIn(identity);
-    checkWindow(from, to);
+    checkPeriodOrder(from, to);
     return this.listAtMost({ requesterId: who.id, from, to });
   }
 
@@ -178,7 +175,7 @@ export class BookingsService {
     identity: Identity | null,
   ): Promise<Booking[]> {
     requireInstitutionManager(identity, this.institution);
-    checkWindow(from, to);
+    checkPeriodOrder(from, to);
     if (statuses && statuses.length === 0) return [];
     return this.listAtMost({ statuses: statuses ?? null, from, to });
   }
