@@ -52,3 +52,26 @@ export function requireBookingParty(identity: Identity | null, booking: BookingP
   }
   return who;
 }
+
+/**
+ * Oversight of ¥10M+ equipment (duplicate-purchase checks, sharing reports): FUNDER and ADMIN for any
+ * institution and for the nation (`institution` null); a FACILITY_MANAGER for its own institution only.
+ */
+export function canOversee(identity: Identity | null, institution: string | null): boolean {
+  if (!identity) return false;
+  if (identity.roles.includes('ADMIN') || identity.roles.includes('FUNDER')) return true;
+  return institution !== null && identity.roles.includes('FACILITY_MANAGER') && identity.institution === institution;
+}
+
+/** See `canOversee`; researchers and other offices get `FORBIDDEN`. */
+export function requireOversight(identity: Identity | null, institution: string | null): Identity {
+  const who = requireSignedIn(identity);
+  if (!canOversee(who, institution)) {
+    const scope = institution === null ? 'the nation' : institution;
+    throw new DomainError(
+      ErrorCode.FORBIDDEN,
+      `Only funders, administrators${institution === null ? '' : ` or the facility office of ${institution}`} may see this for ${scope}`,
+    );
+  }
+  return who;
+}
