@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareEquivalence,
+  containsModel,
+  EQUIVALENT_SCORE,
+  equivalenceProfile,
+  modelMentions,
+  normalizeModel,
+  SIMILAR_SCORE,
+  textSimilarity,
+  type EquivalenceSubject,
+} from './equivalence';
+import { manufacturerOf } from './manufacturers';
+
+const keys = (text: string) => modelMentions(text).map((m) => m.key);
+const compare = (proposal: EquivalenceSubject, candidate: EquivalenceSubject, keywords: string[] = []) =>
+  compareEquivalence(equivalenceProfile(proposal), equivalenceProfile(candidate), keywords);
+
+describe('normalizeModel', () => {
+  it('folds case, width, spaces, hyphens, dots and slashes', () => {
+    expect(normalizeModel('JEM ARM200F')).toBe('jemarm200f');
+    expect(normalizeModel('JEM-ARM200F')).toBe('jemarm200f');
+    expect(normalizeModel('ＪＥＭ－ＡＲＭ２００Ｆ')).toBe('jemarm200f');
+    expect(normalizeModel('jem‐arm 200f')).toBe('jemarm200f');
+    expect(normalizeModel('CHNS/O 2400 Ⅱ')).toBe('chnso2400ii');
+  });
+});
+
+describe('manufacturers', () => {
+  it.each([
+    ['JEOL', '日本電子'],
+    ['Rigaku', 'リガク'],
+    ['Shimadzu', '島津製作所'],
+    ['Bruker', 'ブルカー'],
+    ['Thermo Fisher', 'サーモフィッシャー'],
+    ['Hitachi High-Tech', '日立ハイテク'],
+    ['Agilent', 'アジレント'],
+    ['Zeiss', 'カールツァイス'],
+    ['Olympus', 'オリンパス'],
+    ['PerkinElmer', 'パーキンエルマー'],
+  ])('knows %s and %s as one maker', (english, japanese) => {
+    const maker = manufacturerOf(english);
+    expect(maker).not.toBeNull();
+    expect(manufacturerOf(japanese)).toBe(maker);
+  });
+
+  it('reads makers inside names, the longest alias first, Latin ones only as whole words', () => {
+    expect(manufacturerOf('透過型電子顕微鏡(日立ハイテクノロジーズ社製 H-7650)')?.key).toBe('hitachi-hightech');
+    expect(manufacturerOf('汎用透過型電子顕微鏡(FEI Tecnai20)')?.key).toBe('thermo-fisher');
+    expect(manufacturerOf('ＪＥＯＬ　ＪＳＭ－７８００Ｆ')?.key).toBe('jeol');
+    expect(manufacturerOf('Explorer Thermo-microscope')).toBeNull();
+    expect(manufacturerOf('サーモグラフィカメラ')).toBeNull();
+    expect(manufacturerOf('ABDX-200')).toBeNull();
+  });
+});
+
+describe('model designations in names', () => {
+  it.each([
+    ['単結晶X線回折装置 (リガク・XtaLaB Synergy-DW)', ['xtalabsynergydw']],
+    ['汎用透過型電子顕微鏡(FEI Tecnai20)', ['tecnai20']],
+    ['透過型電子顕微鏡・TEM(日立ハイテクノロジーズ社製 H-7650)', ['h7650']],
+    ['低加速電圧対応原子分解能走査型透過電子顕微鏡 JEM-ARM200F NEOARM', ['jemarm200fneoarm', 'jemarm200f']],
+    ['日本電子JSM-IT810（SHL）', ['jsmit810']],
+    ['プラズマエッチング装置 ICP110iPKU （サムコ㈱）', ['icp110ipku']],
+    ['オールインワン蛍光顕微鏡 BZ-X710[No.1]', ['bzx710']],
+    ['次世代シーケンサー Illumina NextSeq ランのみ', ['nextseq']],
+    ['Bruker AVANCE 700MHz', ['avance700']],
+  ])('%s → %j', (name, expected) => {
+    expect(keys(name)).toEqual(expected);
+  });
+
+  it('finds none in type abbreviations, quantities, catalogue numbers or plain English', () => {
+    expect(keys('500MHz NMR測定装置(scorpio)(液体試料専用)')).toEqual([]);
+    expect(keys('[535]タンデム四重極型質量分析装置')).toEqual([]);
+    expect(keys('MALDI-TOF-MS 質量分析装置')).toEqual([]);
+    expect(keys('DNA/RNA分析用マイクロチップ電気泳動装置')).toEqual([]);
+    expect(keys('Automated Peptide Synthesizer')).toEqual([]);
+    expect(keys('Zeiss Confocal Microscope')).toEqual([]);
+  });
+});
+
+describe('containsModel', () => {
+  it('finds a model however it was spaced, but not glued to more digits or letters', () => {
+    expect(containsModel('低加速電圧対応透過電子顕微鏡jemarm200fneoarm', 'jemarm200f')).toBe(true);
+    expect(containsModel('透過電子顕微鏡tecnai200', 'tecnai20')).toBe(false);
+    expect(containsModel('装置sh7650', 'h7650')).toBe(false);
+    expect(containsModel('装置h7650', 'h7650')).toBe(true);
+  });
+});
+
+describe('textSimilarity', () => {
+  it('is 1 for the same text, 0 for nothing in common, in between otherwise', () => {
+    expect(textSimilarity('単結晶x線回折装置', '単結晶x線回折装置')).toBe(1);
+    expect(textSimilarity('単結晶x線回折装置', 'フローサイトメーター')).toBe(0);
+    const s = textSimilarity('単結晶x線回折装置', '単結晶x線構造解析装置');
+    expect(s).toBeGreaterThan(0.4);
+    expect(s).toBeLessThan(0.8);
+  });
+});
+
+describe('compareEquivalence', () => {
+  const proposal = { name: '原子分解能走査透過電子顕微鏡', manufacturer: 'JEOL', model: 'JEM ARM200F', category: '電子顕微鏡' };
+
+  it('scores the same model from the same maker as equivalent, with reasons', () => {
+    const result = compare(proposal, {
+      name: '低加速電圧対応原子分解能走査型透過電子顕微鏡 JEM-ARM200F NEOARM',
+      manufacturer: '日本電子',
+      category: '電子顕微鏡',
+    });
+    expect(result.sameModel).toBe(true);
+    expect(result.score).toBeGreaterThanOrEqual(0.95);
+    expect(result.reasons).toEqual(
+      expect.arrayContaining(['same model: JEM ARM200F', 'same manufacturer: JEOL (日本電子)', 'same category: 電子顕微鏡']),
+    );
+  });
+
+  it('reads maker and model out of the name when the listing has no such fields', () => {
+    const result = compare(
+      { name: '単結晶X線回折装置', manufacturer: 'Rigaku', model: 'XtaLAB Synergy-DW' },
+      { name: '単結晶X線回折装置 (リガク・XtaLaB Synergy-DW)', category: 'その他' },
+    );
+    expect(result.sameModel).toBe(true);
+    expect(result.score).toBeGreaterThanOrEqual(EQUIVALENT_SCORE);
+  });
+
+  it('ranks a model series below the model, and another model of the maker below that', () => {
+    const p = { name: '単結晶X線回折装置', manufacturer: 'Rigaku', model: 'XtaLAB Synergy-DW' };
+    const same = compare(p, { name: '単結晶X線回折装置 (リガク・XtaLaB Synergy-DW)' });
+    const series = compare(p, { name: 'X線回折装置システム XtaLAB Synergy-R' });
+    const other = compare(p, { name: 'イメージングプレート型単結晶X線回折装置 (リガク・R-AXIS RAPID II)' });
+    expect(series.reasons[0]).toBe('same model series: XtaLAB Synergy-DW');
+    expect(series.score).toBeLessThan(EQUIVALENT_SCORE);
+    expect(other.reasons).toContain('different model (R-AXIS RAPID II)');
+    expect(same.score).toBeGreaterThan(series.score);
+    expect(series.score).toBeGreaterThan(other.score);
+    expect(other.score).toBeGreaterThanOrEqual(SIMILAR_SCORE);
+  });
+
+  it('does not call a shared model number from another maker the same model', () => {
+    const result = compare(
+      { name: '走査電子顕微鏡', manufacturer: 'JEOL', model: 'SU-8230' },
+      { name: '走査電子顕微鏡 SU8230', manufacturer: 'Hitachi High-Tech' },
+    );
+    expect(result.sameModel).toBe(false);
+    expect(result.score).toBeLessThan(EQUIVALENT_SCORE);
+    expect(result.reasons).toContain('different manufacturer: Hitachi High-Tech (日立ハイテク)');
+  });
+
+  it('gives an unrelated instrument a low score', () => {
+    const result = compare(proposal, { name: 'フローサイトメーター', manufacturer: 'BD', model: 'FACSCanto II' });
+    expect(result.score).toBeLessThan(SIMILAR_SCORE);
+  });
+
+  it('counts keywords found in the description towards similarity, never against it', () => {
+    const candidate = { name: '透過電子顕微鏡', description: 'クライオ観察、200kV、トモグラフィー' };
+    const without = compare({ name: '透過電子顕微鏡' }, candidate);
+    const withKeywords = compare({ name: 'クライオ電子顕微鏡' }, candidate, ['クライオ', 'トモグラフィー']);
+    expect(withKeywords.reasons).toContain('keywords found: クライオ, トモグラフィー');
+    expect(compare({ name: '透過電子顕微鏡' }, candidate, ['存在しない語']).score).toBe(without.score);
+  });
+});
