@@ -8,6 +8,8 @@ import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logg
 import { createAuthenticator, type TrustedIssuer } from './auth/authenticator';
 import { usageStatementRoute } from './bookings/usage-statement.route';
 import { responseNotices } from './common/response-notices';
+import { DuplicateChecksRepository } from './duplicate-checks/duplicate-checks.repository';
+import { duplicateChecksRoute } from './duplicate-checks/duplicate-checks.route';
 import { createContextFactory, type GatewayContext } from './common/context';
 import { InstitutionClient } from './federation/institution-client';
 import { refreshInstrumentCount } from './institutions/institutions.service';
@@ -45,7 +47,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   await registry.refresh();
   const client = new InstitutionClient(registry, options.signingKey, { timeoutMs: options.timeoutMs }, logger);
   const authenticate = createAuthenticator(options.issuers);
-  const contextFor = createContextFactory(registry, client, logger);
+  const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger);
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: createGatewaySchema(),
@@ -70,7 +72,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       context: async (req, requestId) => contextFor(await authenticate(req.headers.authorization), requestId),
     },
     routes: [
-      usageStatementRoute(authenticate, contextFor, logger),
+      usageStatementRoute({ authenticate, contextFor, logger }),
+      duplicateChecksRoute({ authenticate, contextFor, logger }),
       { method: 'GET', path: '/', handle: (_req, res) => void res.writeHead(302, { location: '/graphql' }).end() },
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
       {

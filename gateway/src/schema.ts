@@ -6,8 +6,10 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '@kyoyo/server-kit';
 import { bookingsResolvers } from './bookings/bookings.resolvers';
 import { pendingResolvers } from './common/pending.resolvers';
+import { duplicateChecksResolvers } from './duplicate-checks/duplicate-checks.resolvers';
 import { institutionsResolvers } from './institutions/institutions.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
+import { reportsResolvers } from './reports/reports.resolvers';
 import { schedulesResolvers } from './schedules/schedules.resolvers';
 import { viewerResolvers } from './viewer/viewer.resolvers';
 
@@ -37,6 +39,8 @@ export function createGatewaySchema(): GraphQLSchema {
       instrumentsResolvers,
       bookingsResolvers,
       schedulesResolvers,
+      reportsResolvers,
+      duplicateChecksResolvers,
       pendingResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

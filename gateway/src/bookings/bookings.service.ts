@@ -1,9 +1,7 @@
 import { requireInstitutionManager, requireSignedIn, type Identity } from '@kyoyo/auth';
 import {
   checkPeriodOrder,
-  DomainError,
   encodeGlobalId,
-  ErrorCode,
   tokyoMonthRange,
   type BookingOutcome,
   type BookingStatus,
@@ -185,7 +183,7 @@ export class BookingsService {
     identity: Identity | null,
   ): Promise<FederatedBooking[]> {
     requireInstitutionManager(identity, institution);
-    this.requireMember(institution, 'institution');
+    this.registry.requireMember(institution, 'institution');
     checkPeriodOrder(filter.from, filter.to);
     const data = await this.client.request<InstitutionBookingsData>(
       institution,
@@ -244,7 +242,7 @@ export class BookingsService {
   /** Facility office of `institution`, or ADMIN: what each requesting organisation owes it for `month` (YYYY-MM). */
   async usageStatement(institution: string, month: string, identity: Identity | null): Promise<UsageStatement> {
     requireInstitutionManager(identity, institution);
-    this.requireMember(institution, 'institution');
+    this.registry.requireMember(institution, 'institution');
     tokyoMonthRange(month);
     const { usageStatement: s } = await this.client.request<UsageStatementData>(
       institution,
@@ -268,12 +266,6 @@ export class BookingsService {
         })),
       })),
     };
-  }
-
-  private requireMember(institution: string, field: string): void {
-    if (!this.registry.get(institution)) {
-      throw new DomainError(ErrorCode.BAD_USER_INPUT, `${institution} is not a member institution`, field);
-    }
   }
 }
 

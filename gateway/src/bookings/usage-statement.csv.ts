@@ -1,4 +1,5 @@
 import { formatDateTimeTokyo } from '@kyoyo/domain';
+import { csvRow } from '../common/csv';
 import type { UsageStatement } from './bookings.types';
 
 /** Columns of a usage statement CSV, in order. */
@@ -24,19 +25,8 @@ export const USAGE_STATEMENT_COLUMNS = [
 
 type Column = (typeof USAGE_STATEMENT_COLUMNS)[number];
 
-/**
- * One CSV field: quoted when it holds a comma, quote or line break; text a spreadsheet would run as a
- * formula (leading `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`.
- */
-function field(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function row(values: Partial<Record<Column, string | number | null>>): string {
-  return USAGE_STATEMENT_COLUMNS.map((c) => field(values[c])).join(',');
+  return csvRow(USAGE_STATEMENT_COLUMNS, values);
 }
 
 /**

@@ -1,11 +1,14 @@
 import type { Identity } from '@kyoyo/auth';
 import { BookingsService, type RequestNotices } from '../bookings/bookings.service';
 import type { Logger } from '@kyoyo/server-kit';
+import type { DuplicateChecksRepository } from '../duplicate-checks/duplicate-checks.repository';
+import { DuplicateChecksService } from '../duplicate-checks/duplicate-checks.service';
 import type { InstitutionClient } from '../federation/institution-client';
 import { createInstrumentCountLoader, InstitutionsService } from '../institutions/institutions.service';
 import { createAvailabilityLoader, createInstrumentLoader, createUtilizationLoader } from '../instruments/instruments.loaders';
 import { InstrumentsService } from '../instruments/instruments.service';
 import type { InstitutionRegistry } from '../registry/registry';
+import { ReportsService } from '../reports/reports.service';
 import { createBlackoutsLoader, SchedulesService } from '../schedules/schedules.service';
 
 /** Everything a gateway resolver may use for one request. */
@@ -17,6 +20,8 @@ export interface GatewayContext {
   instruments: InstrumentsService;
   bookings: BookingsService;
   schedules: SchedulesService;
+  duplicateChecks: DuplicateChecksService;
+  reports: ReportsService;
   loaders: {
     availability: ReturnType<typeof createAvailabilityLoader>;
     utilization: ReturnType<typeof createUtilizationLoader>;
@@ -27,7 +32,12 @@ export interface GatewayContext {
 }
 
 /** Loaders and services are built fresh for every request, so batching and caching never cross users. */
-export function createContextFactory(registry: InstitutionRegistry, client: InstitutionClient, logger: Logger) {
+export function createContextFactory(
+  registry: InstitutionRegistry,
+  client: InstitutionClient,
+  checks: DuplicateChecksRepository,
+  logger: Logger,
+) {
   return (identity: Identity | null, requestId: string): GatewayContext => {
     const call = { identity, requestId };
     const notices: RequestNotices = { unavailableInstitutions: new Set() };
@@ -39,6 +49,8 @@ export function createContextFactory(registry: InstitutionRegistry, client: Inst
       instruments: new InstrumentsService(registry, client, call, createInstrumentLoader(client, call)),
       bookings: new BookingsService(registry, client, call, notices),
       schedules: new SchedulesService(registry, client, call),
+      duplicateChecks: new DuplicateChecksService(registry, client, checks, call, notices),
+      reports: new ReportsService(registry, client, call, notices, new Date()),
       loaders: {
         availability: createAvailabilityLoader(client, call),
         utilization: createUtilizationLoader(client, call),

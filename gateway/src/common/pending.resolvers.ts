@@ -9,13 +9,7 @@ const pending = (operation: string, issue: number) => () => {
 };
 
 export const pendingResolvers = {
-  Query: {
-    duplicateCheck: pending('duplicateCheck', 5),
-    sharingReport: pending('sharingReport', 5),
-  },
   Mutation: {
-    checkDuplicatePurchase: pending('checkDuplicatePurchase', 5),
-    checkDuplicatePurchases: pending('checkDuplicatePurchases', 5),
     importInstruments: pending('importInstruments', 7),
   },
 };

@@ -1,7 +1,7 @@
-import { doublePrecision, pgTable, text, timestamp, check } from 'drizzle-orm/pg-core';
+import { check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 
-/** The gateway's own database: the institution registry (and, later, duplicate-check records). */
+/** The gateway's own database: the institution registry and duplicate-check records. */
 export const institutionsTable = pgTable(
   'institutions',
   {
@@ -19,5 +19,39 @@ export const institutionsTable = pgTable(
   (t) => [
     check('institutions_code_format', sql`${t.code} ~ '^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$'`),
     check('institutions_location_range', sql`${t.latitude} BETWEEN -90 AND 90 AND ${t.longitude} BETWEEN -180 AND 180`),
+  ],
+);
+
+/**
+ * Duplicate-purchase check records, append-only (a trigger refuses UPDATE and DELETE): who ran the check,
+ * when, for which institution, the exact canonical JSON of proposal, verdict and candidates, and its SHA-256
+ * digest. `record` keeps what the API shows besides (the candidates' instrument listings as they were).
+ */
+export const duplicateChecksTable = pgTable(
+  'duplicate_checks',
+  {
+    id: uuid('id').primaryKey(),
+    /** The batch (`checkDuplicatePurchases`) it was part of, with its place in the batch; null for single checks. */
+    batchId: uuid('batch_id'),
+    position: integer('position').notNull().default(0),
+    /** Code of the requesting institution. */
+    institution: text('institution').notNull(),
+    checkedBy: text('checked_by').notNull(),
+    checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+    verdict: text('verdict').notNull(),
+    /** The text the digest is taken over (`canonicalJson`). */
+    canonical: text('canonical').notNull(),
+    /** SHA-256 of `canonical`, lower-case hex. */
+    digest: text('digest').notNull(),
+    record: jsonb('record').notNull(),
+  },
+  (t) => [
+    index('duplicate_checks_batch_idx').on(t.batchId, t.position),
+    index('duplicate_checks_institution_idx').on(t.institution, t.checkedAt),
+    check(
+      'duplicate_checks_verdict',
+      sql`${t.verdict} IN ('BELOW_THRESHOLD', 'NO_EQUIVALENT', 'SIMILAR_AVAILABLE', 'LIKELY_DUPLICATE')`,
+    ),
+    check('duplicate_checks_digest_format', sql`${t.digest} ~ '^[0-9a-f]{64}$'`),
   ],
 );

@@ -2,7 +2,7 @@
 import type { FeeRate, GeoPoint, OpenHoursRule } from '@kyoyo/domain';
 
 /** Every field the gateway may need of an instrument: one fixed selection, so any page costs one call. */
-const INSTRUMENT_FIELDS = `
+export const INSTRUMENT_FIELDS = `
   id localId name nameEn category manufacturer model description acquisitionPrice acquiredOn building
   location { latitude longitude }
   sharedExternally remoteOperable requiresApproval requiresQualification maxBookingMinutes

@@ -36,6 +36,13 @@ export class InstitutionRegistry {
     return this.institutions.get(code);
   }
 
+  /** The member with this code, or `BAD_USER_INPUT` on `field` when there is none. */
+  requireMember(code: string, field: string): RegisteredInstitution {
+    const member = this.institutions.get(code);
+    if (!member) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${code} is not a member institution`, field);
+    return member;
+  }
+
   /**
    * The member institution and local id a global id names: `BAD_USER_INPUT` on `field` when it is not a
    * global id of `kind`'s shape, `NOT_FOUND` when it names another kind or an institution that is not a member.

@@ -75,6 +75,7 @@ describe('validateProposal', () => {
     [{ keywords: ['ok', ''] }, 'input.keywords[1]'],
     [{ model: 'x'.repeat(201) }, 'input.model'],
     [{ grantId: 'JP\u000012' }, 'input.grantId'],
+    [{ title: 'a\u0007b' }, 'input.title'],
   ])('refuses %j on %s', (change, field) => {
     expect(() => validateProposal({ ...valid, ...change })).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', field }));
   });
@@ -91,5 +92,12 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined, x: null }], c: new Date('2026-04-01T00:00:00Z') } })).toBe(
       '{"a":{"c":"2026-04-01T00:00:00.000Z","d":[2,{"x":null,"z":1}]},"b":1}',
     );
+  });
+});
+
+describe('proposal texts pasted with line breaks', () => {
+  it('turns tabs and line breaks into spaces', () => {
+    const proposal = validateProposal({ title: '単結晶X線\n回折装置\t(Rigaku)', estimatedPrice: 1, institution: 'kyoto-u' });
+    expect(proposal.title).toBe('単結晶X線 回折装置 (Rigaku)');
   });
 });

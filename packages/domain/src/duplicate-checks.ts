@@ -11,10 +11,11 @@ export type DuplicateVerdict = 'BELOW_THRESHOLD' | 'NO_EQUIVALENT' | 'SIMILAR_AV
 /** Most proposals one batch check may hold (a funding call's list). */
 export const MAX_PROPOSALS_PER_BATCH = 1000;
 /**
- * How far an instrument that cannot be operated remotely counts as within reach of the requester: about two
- * hours by train, a day trip with samples (Tokyo–Mito, Osaka–Nagoya).
+ * How far (great-circle) an instrument that cannot be operated remotely counts as within reach of the
+ * requester: a day trip by train with samples, or samples couriered overnight (Tokyo–Nagoya 260 km,
+ * Kyoto–Osaka 30 km; not Tokyo–Osaka, 400 km).
  */
-export const REACH_KM = 150;
+export const REACH_KM = 300;
 /** Candidates a check lists, best first. */
 export const MAX_CANDIDATES = 10;
 /** Candidates scoring below this are not listed at all. */
@@ -59,30 +60,27 @@ export interface PurchaseProposal {
 
 const CONTROL = /[\p{Cc}]/u;
 
+/** Line breaks and tabs (pasted titles hold them) become spaces; other control characters are refused. */
 function text(value: string | null | undefined, field: string, max: number): string | null {
-  const checked = optionalNote(value, field, max);
+  const checked = optionalNote(value?.replace(/[\t\n\r]+/g, ' '), field, max);
   if (checked !== null && CONTROL.test(checked)) throw errors.badInput(field, `${field} must not hold control characters`);
   return checked;
 }
 
+/** What a planned purchase says it is: the texts equivalence reads, checked. */
+export type ProposalDescription = Pick<PurchaseProposal, 'title' | 'category' | 'manufacturer' | 'model' | 'keywords'>;
+
 /**
- * Checks a planned purchase; errors name `${field}.<name>`: a title of 1–300 characters, a whole-yen price
- * from 0 to ¥1 trillion, a well-formed institution code (membership is the caller's to check), optional texts
- * of at most 200 characters, expected use of 0–8,784 hours a year, at most 20 keywords of 1–100 characters.
+ * Checks what a planned purchase says it is; errors name `${field}.<name>`: a title of 1–300 characters,
+ * optional category, manufacturer and model of at most 200, at most 20 keywords of 1–100 characters (repeats
+ * dropped). Texts are trimmed, empty optional ones absent, control characters refused.
  */
-export function validateProposal(input: PurchaseProposalInput, field = 'input'): PurchaseProposal {
+export function validateProposalDescription(
+  input: Pick<PurchaseProposalInput, 'title' | 'category' | 'manufacturer' | 'model' | 'keywords'>,
+  field = 'input',
+): ProposalDescription {
   const title = text(input.title, `${field}.title`, MAX_TITLE_LENGTH);
   if (title === null) throw errors.badInput(`${field}.title`, 'Give the planned purchase a title');
-  if (!isYen(input.estimatedPrice) || input.estimatedPrice < 0 || input.estimatedPrice > MAX_PRICE_YEN) {
-    throw errors.badInput(`${field}.estimatedPrice`, 'estimatedPrice must be whole yen from 0 to 1,000,000,000,000');
-  }
-  if (typeof input.institution !== 'string' || !isInstitutionCode(input.institution)) {
-    throw errors.badInput(`${field}.institution`, 'institution must be an institution code such as kyoto-u');
-  }
-  const hours = input.expectedHoursPerYear ?? null;
-  if (hours !== null && (!Number.isInteger(hours) || hours < 0 || hours > MAX_HOURS_PER_YEAR)) {
-    throw errors.badInput(`${field}.expectedHoursPerYear`, `expectedHoursPerYear must be from 0 to ${MAX_HOURS_PER_YEAR}`);
-  }
   const keywords = input.keywords ?? [];
   if (keywords.length > MAX_KEYWORDS) throw errors.badInput(`${field}.keywords`, `At most ${MAX_KEYWORDS} keywords`);
   const checkedKeywords = keywords.map((k, i) => {
@@ -95,12 +93,38 @@ export function validateProposal(input: PurchaseProposalInput, field = 'input'):
     category: text(input.category, `${field}.category`, MAX_FIELD_LENGTH),
     manufacturer: text(input.manufacturer, `${field}.manufacturer`, MAX_FIELD_LENGTH),
     model: text(input.model, `${field}.model`, MAX_FIELD_LENGTH),
+    keywords: [...new Set(checkedKeywords)],
+  };
+}
+
+/**
+ * Checks a planned purchase: its description (`validateProposalDescription`), a whole-yen price from 0 to
+ * ¥1 trillion, a well-formed institution code (membership is the caller's to check), optional funding texts
+ * of at most 200 characters and expected use of 0–8,784 hours a year. Errors name `${field}.<name>`.
+ */
+export function validateProposal(input: PurchaseProposalInput, field = 'input'): PurchaseProposal {
+  const description = validateProposalDescription(input, field);
+  if (!isYen(input.estimatedPrice) || input.estimatedPrice < 0 || input.estimatedPrice > MAX_PRICE_YEN) {
+    throw errors.badInput(`${field}.estimatedPrice`, 'estimatedPrice must be whole yen from 0 to 1,000,000,000,000');
+  }
+  if (typeof input.institution !== 'string' || !isInstitutionCode(input.institution)) {
+    throw errors.badInput(`${field}.institution`, 'institution must be an institution code such as kyoto-u');
+  }
+  const hours = input.expectedHoursPerYear ?? null;
+  if (hours !== null && (!Number.isInteger(hours) || hours < 0 || hours > MAX_HOURS_PER_YEAR)) {
+    throw errors.badInput(`${field}.expectedHoursPerYear`, `expectedHoursPerYear must be from 0 to ${MAX_HOURS_PER_YEAR}`);
+  }
+  return {
+    title: description.title,
+    category: description.category,
+    manufacturer: description.manufacturer,
+    model: description.model,
     estimatedPrice: input.estimatedPrice,
     institution: input.institution,
     fundingProgram: text(input.fundingProgram, `${field}.fundingProgram`, MAX_FIELD_LENGTH),
     grantId: text(input.grantId, `${field}.grantId`, MAX_FIELD_LENGTH),
     expectedHoursPerYear: hours,
-    keywords: [...new Set(checkedKeywords)],
+    keywords: description.keywords,
   };
 }
 

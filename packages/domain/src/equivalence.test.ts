@@ -159,3 +159,15 @@ describe('compareEquivalence', () => {
     expect(compare({ name: '透過電子顕微鏡' }, candidate, ['存在しない語']).score).toBe(without.score);
   });
 });
+
+describe('a model series', () => {
+  it('never reaches the equivalent score, however alike maker, category and name are', () => {
+    const result = compare(
+      { name: '単結晶X線回折装置', manufacturer: 'Rigaku', model: 'XtaLAB Synergy-S', category: 'X線回折' },
+      { name: '単結晶X線回折装置 (リガク・XtaLaB Synergy-DW)', category: 'X線回折' },
+    );
+    expect(result.sameModel).toBe(false);
+    expect(result.score).toBeLessThan(EQUIVALENT_SCORE);
+    expect(result.score).toBeGreaterThan(0.7);
+  });
+});

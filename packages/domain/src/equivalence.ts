@@ -169,6 +169,20 @@ function descriptorOf(name: string, models: readonly ModelMention[]): string {
   return compact(text.toLowerCase());
 }
 
+/**
+ * Name, English name and model of an instrument normalised and reduced to letters and digits: where a model
+ * is found however it was spaced or hyphenated. Services store it (`instruments.compact_text`, trigram
+ * indexed) so that the candidates they fetch are the ones `compareEquivalence` will find the model in.
+ */
+export function compactText(subject: Pick<EquivalenceSubject, 'name' | 'nameEn' | 'model'>): string {
+  return compact(
+    [subject.name, subject.nameEn, subject.model]
+      .filter((t): t is string => !!t)
+      .map(normalizeText)
+      .join(' '),
+  );
+}
+
 /** Derives what equivalence compares. Pure; call once per instrument or proposal. */
 export function equivalenceProfile(subject: EquivalenceSubject): EquivalenceProfile {
   const texts = [subject.name, subject.nameEn, subject.model].filter((t): t is string => !!t);
@@ -201,7 +215,7 @@ export function equivalenceProfile(subject: EquivalenceSubject): EquivalenceProf
     models: modelList,
     descriptors,
     category: category && !CATCH_ALL_CATEGORIES.has(category) ? category : null,
-    compactText: compact(texts.map(normalizeText).join(' ')),
+    compactText: compactText(subject),
     fullText,
   };
 }
@@ -269,7 +283,8 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * Scores `candidate` against `proposal`, in three tiers:
  * - the same model (a model of one found in the other's texts, same maker or makers unknown):
  *   0.8 + 0.08 same maker + 0.04 same category + 0.08 × name similarity;
- * - the same model series (model keys sharing a long prefix): 0.55 + 0.1 + 0.05 + 0.1 × similarity;
+ * - the same model series (model keys sharing a long prefix): 0.5 + 0.1 + 0.05 + 0.09 × similarity, below
+ *   `EQUIVALENT_SCORE` however alike the rest;
  * - otherwise 0.5 × name similarity + 0.15 same maker + 0.1 same category, at most 0.6 when both name models
  *   and they differ.
  * A different maker (both known) gives no maker credit, and turns a shared model number into the series tier.
@@ -321,7 +336,7 @@ export function compareEquivalence(
     score = 0.8 + 0.08 * sameMaker + 0.04 * sameCategory + 0.08 * similarity;
     reasons.push(`same model: ${model.text}`);
   } else if (model || series) {
-    score = 0.55 + 0.1 * sameMaker + 0.05 * sameCategory + 0.1 * similarity;
+    score = 0.5 + 0.1 * sameMaker + 0.05 * sameCategory + 0.09 * similarity;
     reasons.push(model ? `same model number ${model.text} from another maker` : `same model series: ${series!.text}`);
   } else {
     score = 0.5 * similarity + 0.15 * sameMaker + 0.1 * sameCategory;

@@ -5,3 +5,4 @@ export { InstrumentsRepository } from './instruments/instruments.repository';
 export { searchColumnsOf } from './instruments/instruments.search';
 export { BookingsRepository } from './bookings/bookings.repository';
 export { toListing, type InstrumentInput } from './instruments/instruments.service';
+export { AvailabilityRepository } from './availability/availability.repository';

@@ -6,8 +6,10 @@ import type { GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '@kyoyo/server-kit';
 import { availabilityResolvers } from './availability/availability.resolvers';
 import { bookingsResolvers } from './bookings/bookings.resolvers';
+import { duplicatesResolvers } from './duplicates/duplicates.resolvers';
 import { institutionResolvers } from './institution/institution.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
+import { reportsResolvers } from './reports/reports.resolvers';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -27,6 +29,14 @@ export function loadTypeDefs(): string[] {
 export function createSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: [{ ...scalarResolvers }, institutionResolvers, instrumentsResolvers, availabilityResolvers, bookingsResolvers],
+    resolvers: [
+      { ...scalarResolvers },
+      institutionResolvers,
+      instrumentsResolvers,
+      availabilityResolvers,
+      bookingsResolvers,
+      duplicatesResolvers,
+      reportsResolvers,
+    ],
   });
 }

@@ -37,6 +37,8 @@ export interface TestService {
 export interface TestFederation {
   gatewayUrl: string;
   gateway: GatewayApp;
+  /** The gateway's own database (registry, duplicate-check records). */
+  gatewayDatabase: Database<typeof gatewaySchema>;
   services: Map<string, TestService>;
   /** POSTs a GraphQL operation to the gateway. */
   query<T = Record<string, unknown>>(
@@ -112,6 +114,7 @@ export async function startFederation(institutions: TestInstitution[], options: 
   return {
     gatewayUrl,
     gateway,
+    gatewayDatabase,
     services,
     async query(query, variables = {}, token) {
       const response = await fetch(gatewayUrl, {

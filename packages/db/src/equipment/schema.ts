@@ -72,6 +72,8 @@ export const instrumentsTable = pgTable(
     searchText: text('search_text').notNull(),
     /** `searchTokens(searchText)`: characters and character pairs, for 1–2 character (mostly Japanese) queries. */
     searchTokens: text('search_tokens').array().notNull(),
+    /** `compactText(name, nameEn, model)`: letters and digits only, where duplicate checks find model numbers. */
+    compactText: text('compact_text').notNull().default(''),
     ...timestamps,
   },
   (t) => [
@@ -79,6 +81,7 @@ export const instrumentsTable = pgTable(
     index('instruments_search_text_trgm').using('gin', t.searchText.op('gin_trgm_ops')),
     index('instruments_name_norm_trgm').using('gin', t.nameNorm.op('gin_trgm_ops')),
     index('instruments_search_tokens_gin').using('gin', t.searchTokens),
+    index('instruments_compact_text_trgm').using('gin', t.compactText.op('gin_trgm_ops')).with({ fastupdate: false }),
     index('instruments_category_idx').on(t.category),
     index('instruments_acquisition_price_idx').on(t.acquisitionPrice),
     check('instruments_acquisition_price_nonnegative', sql`${t.acquisitionPrice} >= 0`),

@@ -12,11 +12,14 @@ import { BookingsRepository } from '../bookings/bookings.repository';
 import { BookingsService } from '../bookings/bookings.service';
 import { QualificationsRepository } from '../bookings/qualifications.repository';
 import { QualificationsService } from '../bookings/qualifications.service';
+import { DuplicatesService } from '../duplicates/duplicates.service';
 import { createFeeScheduleLoader } from '../fees/fees.loaders';
 import { FeesRepository } from '../fees/fees.repository';
 import { createInstrumentLoader } from '../instruments/instruments.loaders';
 import { InstrumentsRepository, type EquipmentDb } from '../instruments/instruments.repository';
 import { InstrumentsService } from '../instruments/instruments.service';
+import { ReportsRepository } from '../reports/reports.repository';
+import { ReportsService } from '../reports/reports.service';
 
 /** Everything a resolver may use for one request. */
 export interface EquipmentContext {
@@ -29,6 +32,8 @@ export interface EquipmentContext {
   availability: AvailabilityService;
   bookings: BookingsService;
   qualifications: QualificationsService;
+  duplicates: DuplicatesService;
+  reports: ReportsService;
 }
 
 /** Reads the time; tests pass their own to put "now" where a rule needs it. */
@@ -44,6 +49,7 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
   const availabilityRepository = new AvailabilityRepository(db);
   const bookingsRepository = new BookingsRepository(db);
   const qualificationsRepository = new QualificationsRepository(db);
+  const reportsRepository = new ReportsRepository(db);
   return (identity: Identity | null, requestId: string): EquipmentContext => {
     const now = clock();
     const instrumentLoader = createInstrumentLoader(instrumentsRepository);
@@ -75,6 +81,8 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
         now,
       ),
       qualifications: new QualificationsService(institution, qualificationsRepository, instrumentLoader, now),
+      duplicates: new DuplicatesService(instrumentsRepository, availabilityRepository, now),
+      reports: new ReportsService(institution, reportsRepository, openHoursLoader, now),
     };
   };
 }

@@ -35,7 +35,8 @@ export async function lockInstrument(tx: Transaction, instrumentId: number | SQL
   return row !== undefined;
 }
 
-function toInstrument(row: Row): Instrument {
+/** A listing as the rules see it, from its row. */
+export function toInstrument(row: Row): Instrument {
   return {
     id: row.id,
     localId: row.localId,
@@ -124,7 +125,7 @@ function whereSql(c: SearchCriteria): SQL {
   return and(...conditions)!;
 }
 
-/** Rows per insert statement of a bulk upsert (PostgreSQL allows 65,535 parameters; a row has 24). */
+/** Rows per insert statement of a bulk upsert (PostgreSQL allows 65,535 parameters; a row has 25). */
 const UPSERT_CHUNK = 1000;
 
 function rowValuesOf(listing: InstrumentListing, search: SearchColumns): typeof t.$inferInsert {
@@ -178,6 +179,7 @@ const EXCLUDED_LISTING_COLUMNS = Object.fromEntries(
       'nameEnNorm',
       'searchText',
       'searchTokens',
+      'compactText',
     ] as const
   ).map((key) => [key, sql.raw(`excluded.${t[key].name}`)]),
 );
@@ -265,6 +267,51 @@ export class InstrumentsRepository {
       .from(t)
       .where(whereSql(c));
     return rows.map((r) => ({ ...r, score: Number(r.score), distanceKm: r.distanceKm === null ? null : Number(r.distanceKm) }));
+  }
+
+  /**
+   * For each probe, in order, up to `limit` listed instruments that may be equivalent: those whose compacted
+   * name or model holds one of the probe's model keys, or whose name is like the probe's text (pg_trgm word
+   * similarity at least 0.4), both served by trigram indexes. Model hits first, then by word similarity. One
+   * transaction, so the similarity threshold set for it stays local. (Matching the search text as well found
+   * little more on real listings and took four times as long: its rows are long to recheck.)
+   */
+  async equivalenceCandidates(
+    probes: readonly { modelKeys: readonly string[]; text: string }[],
+    limit: number,
+  ): Promise<Instrument[][]> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)`);
+      const results: Instrument[][] = [];
+      for (const probe of probes) {
+        const modelHit =
+          probe.modelKeys.length > 0
+            ? sql`(${sql.join(
+                probe.modelKeys.map((k) => sql`${t.compactText} LIKE ${`%${escapeLike(k)}%`}`),
+                sql` OR `,
+              )})`
+            : null;
+        const textHit = probe.text ? sql`${probe.text} <% ${t.nameNorm}` : null;
+        const hits = [modelHit, textHit].filter((hit): hit is SQL => hit !== null);
+        if (hits.length === 0) {
+          results.push([]);
+          continue;
+        }
+        const order = [
+          ...(modelHit ? [sql`${modelHit} DESC`] : []),
+          ...(probe.text ? [sql`word_similarity(${probe.text}, ${t.nameNorm}) DESC`] : []),
+          asc(t.id),
+        ];
+        const rows = await tx
+          .select()
+          .from(t)
+          .where(and(isNull(t.decommissionedAt), sql`(${sql.join(hits, sql` OR `)})`))
+          .orderBy(...order)
+          .limit(limit);
+        results.push(rows.map(toInstrument));
+      }
+      return results;
+    });
   }
 
   /** Total matches and their categories, most frequent first. */

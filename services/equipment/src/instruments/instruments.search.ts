@@ -1,4 +1,4 @@
-import { normalizeText, searchTokens } from '@kyoyo/domain';
+import { compactText, normalizeText, searchTokens } from '@kyoyo/domain';
 import type { InstrumentListing, SearchColumns } from './instruments.types';
 
 /**
@@ -14,5 +14,5 @@ export function searchColumnsOf(
     .filter((part): part is string => !!part)
     .map(normalizeText)
     .join(' ');
-  return { nameNorm, nameEnNorm, searchText, searchTokens: searchTokens(searchText) };
+  return { nameNorm, nameEnNorm, searchText, searchTokens: searchTokens(searchText), compactText: compactText(listing) };
 }

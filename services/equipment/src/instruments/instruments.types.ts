@@ -39,6 +39,8 @@ export interface SearchColumns {
   nameEnNorm: string | null;
   searchText: string;
   searchTokens: string[];
+  /** `compactText` of name, English name and model: where duplicate checks find model numbers. */
+  compactText: string;
 }
 
 export type LocalSort = SearchSort;

@@ -1,0 +1,44 @@
+import type { PurchaseProposalInput } from '@kyoyo/domain';
+import type { GatewayContext } from '../common/context';
+import type { FederatedInstrument } from '../instruments/instruments.types';
+import type { RegisteredInstitution } from '../registry/registry.types';
+import type { CanonicalCandidate, DuplicateCheckView } from './duplicate-checks.types';
+
+type CandidateView = CanonicalCandidate & { listing: FederatedInstrument | null };
+
+/** A member, or (for a record naming an institution that has since left) what the record knows of it. */
+const institutionOf = (code: string, ctx: GatewayContext): RegisteredInstitution =>
+  ctx.institutions.get(code) ?? { code, name: code, nameEn: null, prefecture: '', location: null, serviceUrl: '' };
+
+/** Thin: arguments in, service call, result out. */
+export const duplicateChecksResolvers = {
+  Query: {
+    duplicateCheck: (_: unknown, args: { id: string }, ctx: GatewayContext) => ctx.duplicateChecks.byId(args.id, ctx.identity),
+    verifyDuplicateCheck: async (_: unknown, args: { id: string; digest: string }, ctx: GatewayContext) => {
+      const check = await ctx.duplicateChecks.byId(args.id, ctx.identity);
+      return !!check && check.intact && check.digest === args.digest.trim().toLowerCase();
+    },
+  },
+  Mutation: {
+    checkDuplicatePurchase: (_: unknown, args: { input: PurchaseProposalInput }, ctx: GatewayContext) =>
+      ctx.duplicateChecks.check(args.input, ctx.identity),
+    checkDuplicatePurchases: (_: unknown, args: { inputs: PurchaseProposalInput[] }, ctx: GatewayContext) =>
+      ctx.duplicateChecks.checkMany(args.inputs, ctx.identity),
+  },
+  DuplicateCheck: {
+    checkedAt: (c: DuplicateCheckView) => new Date(c.checkedAt),
+    candidates: (c: DuplicateCheckView): CandidateView[] =>
+      c.candidates.map((candidate, i) => ({ ...candidate, listing: c.listings[i] ?? null })),
+    unavailableInstitutions: (c: DuplicateCheckView, _: unknown, ctx: GatewayContext) =>
+      c.unavailableInstitutions.map((code) => institutionOf(code, ctx)),
+    canonicalRecord: (c: DuplicateCheckView) => c.canonical,
+    digestVerified: (c: DuplicateCheckView) => c.intact,
+  },
+  PurchaseProposal: {
+    institution: (p: { institution: string }, _: unknown, ctx: GatewayContext) => institutionOf(p.institution, ctx),
+  },
+  DuplicateCandidate: {
+    /** The listing as it was when checked (the live one should a record not hold it). */
+    instrument: (c: CandidateView, _: unknown, ctx: GatewayContext) => c.listing ?? ctx.instruments.byGlobalId(c.instrument.id),
+  },
+};
