@@ -4,7 +4,8 @@ const globalSetup = ['packages/test-kit/src/global-setup.ts'];
 
 /**
  * Three tiers (CONVENTIONS.md): `unit` (pure, beside the code), `int` (real PostgreSQL through the
- * production migrations), `e2e` (gateway and services as real processes' code over HTTP).
+ * production migrations), `e2e` (gateway and services as real processes' code over HTTP); and `bench`, the
+ * benchmarks (`npm run bench`; `npm test` runs the three tiers only), which write their tables to BENCHMARKS.md.
  */
 export default defineConfig({
   test: {
@@ -24,6 +25,15 @@ export default defineConfig({
           globalSetup,
           testTimeout: 30_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'bench',
+          include: ['tests/bench/**/*.bench.ts'],
+          globalSetup,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
         },
       },
       {

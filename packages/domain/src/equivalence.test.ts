@@ -171,3 +171,23 @@ describe('a model series', () => {
     expect(result.score).toBeGreaterThan(0.7);
   });
 });
+
+describe('model families and trailing English words', () => {
+  it('leaves generic English words at the end out of a model', () => {
+    expect(keys('フローサイトメーター LSRFortessa X-20 Flow Cytometer')).toEqual(['lsrfortessax20']);
+  });
+
+  it('does not take a family for a model of it', () => {
+    expect(containsModel('リアルタイムpcrシステムsteponeplus', 'stepone')).toBe(false);
+    expect(containsModel('超微量分光光度計nanodropone', 'nanodrop')).toBe(false);
+    expect(containsModel('リアルタイムpcrシステムstepone', 'stepone')).toBe(true);
+  });
+});
+
+describe('weak model keys', () => {
+  it('takes neither a bare quantity nor a short number fragment for a model', () => {
+    expect(equivalenceProfile({ name: 'NMR', model: '500 MHz' }).models).toEqual([]);
+    expect(keys('集束イオンビーム加工装置 200i')).toEqual([]);
+    expect(keys('元素分析装置 2400II')).toEqual(['2400ii']);
+  });
+});

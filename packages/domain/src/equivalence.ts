@@ -32,6 +32,15 @@ const NOT_A_MODEL = new Set(
   ).split(' '),
 );
 
+/** English words that end a model's run of words without being part of the model (`LSRFortessa X-20 Flow Cytometer`). */
+const GENERIC_WORDS = new Set(
+  (
+    'flow cytometer cytometry system systems imaging imager analyzer analyser spectrometer microscope detector sorter ' +
+    'station controller reader scanner camera laser software workstation instrument instruments equipment platform ' +
+    'sequencer centrifuge thermal cycler plate spectrophotometer photometer chromatograph diffractometer'
+  ).split(' '),
+);
+
 /** Words that belong to a model (`AVANCE III 600`, `R-AXIS RAPID II`) but do not make one on their own. */
 const MODEL_SUFFIXES = new Set('i ii iii iv v vi vii viii ix x plus pro mini one new high low full auto ver version'.split(' '));
 
@@ -58,17 +67,24 @@ const MADE_BY = /^(?:社製|製|社)/;
 
 /**
  * True for a word written like a model designation rather than an English word: it holds letters and digits
- * (`H-7650`), mixes case inside (`XtaLaB`, `NextSeq`) or is capitals throughout (`R-AXIS`, `SORVALL`).
+ * (`H-7650`), has a capital after its first letter (`XtaLaB`, `NextSeq`, `Synergy-DW`) or is capitals
+ * throughout (`R-AXIS`, `SORVALL`).
  * `Confocal Microscope` and `Automated Peptide Synthesizer` are not models, nor are quantities (`500MHz`).
  */
 function isModelLike(word: string): boolean {
   if (QUANTITY.test(word.toLowerCase()) || MODEL_SUFFIXES.has(word.toLowerCase())) return false;
-  return (/\p{L}/u.test(word) && /\d/.test(word)) || /[a-z][A-Z]/.test(word) || /^[A-Z][A-Z+\-/.]{2,}$/.test(word);
+  return (/\p{L}/u.test(word) && /\d/.test(word)) || /[A-Za-z][^A-Z]*[A-Z]/.test(word) || /^[A-Z][A-Z+\-/.]{2,}$/.test(word);
 }
 
-/** A model key is worth comparing when it cannot be an accident: 4+ characters with a letter, and a digit or 6+ characters. */
+/**
+ * A model key is worth comparing when it cannot be an accident: 4+ characters with a letter, and a digit or
+ * 6+ characters; 5+ when it starts with a digit (`200i` is too common a fragment); never a bare quantity
+ * (`500mhz`).
+ */
 function isDistinctive(key: string): boolean {
-  return key.length >= 4 && /\p{L}/u.test(key) && (/\d/.test(key) || key.length >= 6);
+  if (key.length < 4 || !/\p{L}/u.test(key) || QUANTITY.test(key)) return false;
+  if (/^\d/.test(key) && key.length < 5) return false;
+  return /\d/.test(key) || key.length >= 6;
 }
 
 /** A model designation found in a text: its key (`normalizeModel`) and how it was written. */
@@ -115,6 +131,7 @@ export function modelMentions(text: string): ModelMention[] {
   };
   for (const run of withoutMakers(text).match(LATIN_RUN) ?? []) {
     const words = [...new Set(run.split(' '))].filter((w) => !isTypeAbbreviation(w.toLowerCase()));
+    while (words.length > 0 && GENERIC_WORDS.has(words[words.length - 1]!.toLowerCase())) words.pop();
     if (!words.some(isModelLike)) continue;
     // `AVANCE 700MHz` and `AVANCE 700` are one model: a quantity keeps its number and drops its unit.
     add(words.map((w) => QUANTITY.exec(w.toLowerCase())?.[1] ?? w));
@@ -222,7 +239,9 @@ export function equivalenceProfile(subject: EquivalenceSubject): EquivalenceProf
 
 /**
  * True when `key` occurs in `compactText` as a model would: not glued to more digits (`tecnai20` is not in
- * `tecnai200`) nor, when it starts with a letter, to a preceding Latin letter (`h7650` is not in `sh7650`).
+ * `tecnai200`) nor, when it starts with a letter, to a preceding Latin letter (`h7650` is not in `sh7650`);
+ * a key of letters alone, usually a family, not followed by more letters (`stepone` is not in `steponeplus`,
+ * `nanodrop` not in `nanodropone`).
  */
 export function containsModel(compactText: string, key: string): boolean {
   for (let at = compactText.indexOf(key); at >= 0; at = compactText.indexOf(key, at + 1)) {
@@ -231,6 +250,7 @@ export function containsModel(compactText: string, key: string): boolean {
     if (/\d/.test(key[key.length - 1]!) && /\d/.test(after)) continue;
     if (/\d/.test(key[0]!) && /\d/.test(before)) continue;
     if (/[a-z]/.test(key[0]!) && /[a-z]/.test(before)) continue;
+    if (!/\d/.test(key) && /[a-z]/.test(after)) continue;
     return true;
   }
   return false;

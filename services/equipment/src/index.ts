@@ -6,3 +6,4 @@ export { searchColumnsOf } from './instruments/instruments.search';
 export { BookingsRepository } from './bookings/bookings.repository';
 export { toListing, type InstrumentInput } from './instruments/instruments.service';
 export { AvailabilityRepository } from './availability/availability.repository';
+export { DuplicatesService } from './duplicates/duplicates.service';
