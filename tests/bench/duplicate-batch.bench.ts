@@ -104,7 +104,7 @@ describe.skipIf(!available)('a batch of 1,000 duplicate checks through the gatew
         '',
         `Federation: the ${INSTITUTIONS} largest university groups of the real listings, one equipment service and database each ` +
           `(${listings.toLocaleString('en-US')} listings), gateway and services in one process on loopback. Proposals: ${BATCH.toLocaleString('en-US')} ` +
-          `titles from across the file (one in five made up), ¥5M–¥102.5M, as a funder; each institution gets them in calls of 100. ` +
+          `titles from across the file (one in five made up), ¥5M–¥102.5M, as a funder; each institution gets them in calls of 25. ` +
           `Verdicts of the batch: ${[...verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}.`,
         '',
         table(

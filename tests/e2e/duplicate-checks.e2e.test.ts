@@ -172,7 +172,7 @@ describe('checkDuplicatePurchase', () => {
   it('answers SIMILAR_AVAILABLE for another model of a series that an outside user may use', async () => {
     const result = await checked({ title: '単結晶X線回折装置', manufacturer: 'Rigaku', model: 'XtaLAB Synergy-S' });
     expect(result.verdict).toBe('SIMILAR_AVAILABLE');
-    expect(result.candidates[0]!.reasons).toContain('same model series: XtaLAB Synergy-S');
+    expect(result.candidates[0]!.reasons).toContain('same model series (XtaLaB Synergy-DW)');
   });
 
   it("counts the requester's own unshared instrument as usable, and nobody else's", async () => {
@@ -286,6 +286,7 @@ describe('bad input and the wrong people store nothing', () => {
   });
 
   it('names the field at fault', async () => {
+    expect(fieldOf(await check({ ...ARM, estimatedPrice: -1 }, tokens.funder))).toBe('input.estimatedPrice');
     expect(fieldOf(await check({ ...ARM, title: '' }, tokens.funder))).toBe('input.title');
     expect(fieldOf(await check({ ...ARM, institution: 'no-such-u' }, tokens.funder))).toBe('input.institution');
   });
@@ -293,6 +294,7 @@ describe('bad input and the wrong people store nothing', () => {
   it('refuses a missing price', async () => {
     const answer = await federation.query(CHECK, { input: { ...ARM, institution: requester.code } }, tokens.funder);
     expect(codeOf(answer)).toBe('BAD_USER_INPUT');
+    expect(fieldOf(answer)).toBe('input.estimatedPrice');
   });
 
   it('refuses a batch over 1,000 and a batch with one bad proposal, storing none of it', async () => {
@@ -310,11 +312,40 @@ describe('bad input and the wrong people store nothing', () => {
     const before = await storedCount();
     expect(codeOf(await check(ARM, tokens.researcher))).toBe('FORBIDDEN');
     expect(codeOf(await check(ARM, tokens.nearOffice))).toBe('FORBIDDEN');
+    const mixed = await federation.query(
+      CHECK_MANY,
+      {
+        inputs: [
+          { ...ARM, institution: near.code, estimatedPrice: 1 },
+          { ...ARM, institution: requester.code, estimatedPrice: 1 },
+        ],
+      },
+      tokens.nearOffice,
+    );
+    expect(codeOf(mixed)).toBe('FORBIDDEN');
+    expect(fieldOf(mixed)).toBe('inputs[1].institution');
+    const tooMany = Array.from({ length: 1001 }, () => ({ ...ARM, institution: requester.code, estimatedPrice: 1 }));
+    expect(codeOf(await federation.query(CHECK_MANY, { inputs: tooMany }, tokens.researcher))).toBe('FORBIDDEN');
     expect(codeOf(await federation.query(CHECK, { input: { ...ARM, institution: requester.code, estimatedPrice: 1 } }))).toBe(
       'UNAUTHENTICATED',
     );
     expect(await storedCount()).toBe(before);
     expect(codeOf(await check(ARM, tokens.funder))).toBeUndefined();
+  });
+});
+
+describe('ranking', () => {
+  it('lists the instrument that decides the verdict first, above better-scoring ones the requester may not use', async () => {
+    await list('nearOffice', near.code, 'ARM-3', {
+      name: '原子分解能分析電子顕微鏡 JEOL JEM-ARM200F',
+      category: '電子顕微鏡',
+      sharedExternally: false,
+    });
+    const result = await checked({ ...ARM, category: '電子顕微鏡' });
+    expect(result.verdict).toBe('LIKELY_DUPLICATE');
+    const unshared = result.candidates.find((c) => c.instrument.id === ids['ARM-3'])!;
+    expect(unshared.score).toBeGreaterThan(result.candidates[0]!.score);
+    expect(result.candidates[0]!.instrument.id).toBe(ids['ARM-1']);
   });
 });
 
@@ -326,7 +357,16 @@ describe('an institution that does not answer', () => {
     expect(JSON.parse(result.canonicalRecord).unavailableInstitutions).toEqual([far.code]);
     // The near instrument is still found without the far one.
     const arm = await checked(ARM);
-    expect(arm.candidates.map((c) => c.instrument.id)).toEqual([ids['ARM-1']]);
+    expect(arm.candidates[0]!.instrument.id).toBe(ids['ARM-1']);
+    expect(arm.candidates.map((c) => c.instrument.id)).not.toContain(ids['ARM-2']);
     expect(arm.unavailableInstitutions).toEqual([{ code: far.code }]);
+  });
+
+  it('refuses a check that no institution answered, storing nothing', async () => {
+    for (const code of [requester.code, near.code]) await federation.services.get(code)!.app.stop();
+    const before = await storedCount();
+    const answer = await check(ARM);
+    expect(codeOf(answer)).toBe('INSTITUTION_UNAVAILABLE');
+    expect(await storedCount()).toBe(before);
   });
 });

@@ -1,3 +1,4 @@
+import { formatDateTimeTokyo } from '@kyoyo/domain';
 import { csvRow } from '../common/csv';
 import type { DuplicateCheckView } from './duplicate-checks.types';
 
@@ -28,7 +29,7 @@ export const DUPLICATE_CHECK_COLUMNS = [
   'digest',
 ] as const;
 
-/** The results of a batch as CSV (CRLF line ends, RFC 4180); reasons joined with ` / `. */
+/** The results of a batch as CSV (CRLF line ends, RFC 4180); reasons joined with ` / `, times in Tokyo. */
 export function duplicateChecksCsv(checks: readonly DuplicateCheckView[]): string {
   const lines = [DUPLICATE_CHECK_COLUMNS.join(',')];
   checks.forEach((check, i) => {
@@ -55,7 +56,7 @@ export function duplicateChecksCsv(checks: readonly DuplicateCheckView[]): strin
         best_usable_by_requester: best?.usableByRequester ?? null,
         best_reasons: best ? best.reasons.join(' / ') : null,
         unavailable_institutions: check.unavailableInstitutions.join(' '),
-        checked_at: check.checkedAt,
+        checked_at: formatDateTimeTokyo(new Date(check.checkedAt)),
         checked_by: check.checkedBy,
         digest: check.digest,
       }),

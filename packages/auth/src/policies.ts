@@ -67,10 +67,11 @@ export function canOversee(identity: Identity | null, institution: string | null
 export function requireOversight(identity: Identity | null, institution: string | null): Identity {
   const who = requireSignedIn(identity);
   if (!canOversee(who, institution)) {
-    const scope = institution === null ? 'the nation' : institution;
     throw new DomainError(
       ErrorCode.FORBIDDEN,
-      `Only funders, administrators${institution === null ? '' : ` or the facility office of ${institution}`} may see this for ${scope}`,
+      institution === null
+        ? 'Only funders and administrators may do this for the whole federation'
+        : `Only funders, administrators and the facility office of ${institution} may do this for ${institution}`,
     );
   }
   return who;

@@ -177,15 +177,19 @@ export function decideVerdict(
   expectedHoursPerYear: number | null,
 ): DuplicateVerdict {
   if (estimatedPrice < SHARING_THRESHOLD_YEN) return 'BELOW_THRESHOLD';
-  const usable = candidates.filter((c) => isUsableBy(c) && c.spareHoursPerYear > 0);
-  if (
-    usable.some(
-      (c) => c.score >= EQUIVALENT_SCORE && isWithinReach(c) && hasCapacityFor(c.spareHoursPerYear, expectedHoursPerYear),
-    )
-  ) {
-    return 'LIKELY_DUPLICATE';
-  }
-  return usable.some((c) => c.score >= SIMILAR_SCORE) ? 'SIMILAR_AVAILABLE' : 'NO_EQUIVALENT';
+  const best = Math.min(2, ...candidates.map((c) => candidateTier(c, expectedHoursPerYear)));
+  return best === 0 ? 'LIKELY_DUPLICATE' : best === 1 ? 'SIMILAR_AVAILABLE' : 'NO_EQUIVALENT';
+}
+
+/**
+ * Where a candidate belongs in a check's list: 0 when it alone would make the purchase a likely duplicate
+ * (equivalent, usable, within reach, with capacity), 1 when it is a usable similar one with spare hours, 2
+ * otherwise. Lists are ordered by tier, then score, so the instrument that decides the verdict comes first.
+ */
+export function candidateTier(c: CandidateUse, expectedHoursPerYear: number | null): 0 | 1 | 2 {
+  if (!isUsableBy(c) || c.spareHoursPerYear <= 0) return 2;
+  if (c.score >= EQUIVALENT_SCORE && isWithinReach(c) && hasCapacityFor(c.spareHoursPerYear, expectedHoursPerYear)) return 0;
+  return c.score >= SIMILAR_SCORE ? 1 : 2;
 }
 
 const hoursText = (h: number) => `${Math.round(h).toLocaleString('en-US')} h`;
@@ -196,7 +200,7 @@ export function usageReasons(c: CandidateUse, expectedHoursPerYear: number | nul
   if (c.sameInstitution) reasons.push("at the requester's own institution");
   else if (c.sharedExternally) reasons.push('open to outside users');
   else reasons.push('not open to outside users');
-  if (!c.sameInstitution) {
+  if (!c.sameInstitution && c.sharedExternally) {
     const where = c.distanceKm === null ? 'distance unknown' : `${Math.round(c.distanceKm).toLocaleString('en-US')} km away`;
     if (c.remoteOperable) reasons.push(`operable remotely (${where})`);
     else reasons.push(c.distanceKm !== null && c.distanceKm <= REACH_KM ? `within reach (${where})` : `out of reach (${where})`);

@@ -128,7 +128,7 @@ describe('compareEquivalence', () => {
     const same = compare(p, { name: '単結晶X線回折装置 (リガク・XtaLaB Synergy-DW)' });
     const series = compare(p, { name: 'X線回折装置システム XtaLAB Synergy-R' });
     const other = compare(p, { name: 'イメージングプレート型単結晶X線回折装置 (リガク・R-AXIS RAPID II)' });
-    expect(series.reasons[0]).toBe('same model series: XtaLAB Synergy-DW');
+    expect(series.reasons[0]).toBe('same model series (XtaLAB Synergy-R)');
     expect(series.score).toBeLessThan(EQUIVALENT_SCORE);
     expect(other.reasons).toContain('different model (R-AXIS RAPID II)');
     expect(same.score).toBeGreaterThan(series.score);

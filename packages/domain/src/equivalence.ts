@@ -103,6 +103,8 @@ export interface EquivalenceProfile {
   descriptors: string[];
   /** Normalised category, null when unknown or the catch-all `その他`. */
   category: string | null;
+  /** The category as written (for reasons). */
+  categoryText: string | null;
   /** Every text of the instrument compacted, to find a model however it was spaced or hyphenated. */
   compactText: string;
   /** Every text of the instrument normalised, to find keywords. */
@@ -232,6 +234,7 @@ export function equivalenceProfile(subject: EquivalenceSubject): EquivalenceProf
     models: modelList,
     descriptors,
     category: category && !CATCH_ALL_CATEGORIES.has(category) ? category : null,
+    categoryText: category && !CATCH_ALL_CATEGORIES.has(category) ? subject.category!.trim() : null,
     compactText: compactText(subject),
     fullText,
   };
@@ -329,7 +332,7 @@ export function compareEquivalence(
     for (const p of proposal.models) {
       for (const c of candidate.models) {
         const prefix = seriesOf(p.key, c.key);
-        if (prefix && (!series || prefix.length > series.prefix.length)) series = { prefix, text: p.text };
+        if (prefix && (!series || prefix.length > series.prefix.length)) series = { prefix, text: c.text };
       }
     }
   }
@@ -357,7 +360,7 @@ export function compareEquivalence(
     reasons.push(`same model: ${model.text}`);
   } else if (model || series) {
     score = 0.5 + 0.1 * sameMaker + 0.05 * sameCategory + 0.09 * similarity;
-    reasons.push(model ? `same model number ${model.text} from another maker` : `same model series: ${series!.text}`);
+    reasons.push(model ? `same model number ${model.text} from another maker` : `same model series (${series!.text})`);
   } else {
     score = 0.5 * similarity + 0.15 * sameMaker + 0.1 * sameCategory;
     if (proposal.models.length > 0 && candidate.models.length > 0) {
@@ -367,7 +370,7 @@ export function compareEquivalence(
   }
   if (sharedMaker) reasons.push(`same manufacturer: ${sharedMaker.name}`);
   else if (makersConflict) reasons.push(`different manufacturer: ${candidate.manufacturers[0]!.name}`);
-  if (sameCategory) reasons.push(`same category: ${candidate.category}`);
+  if (sameCategory) reasons.push(`same category: ${candidate.categoryText}`);
   if (similarity >= 0.3) reasons.push(`similar name (${percent(similarity)})`);
   if (found.length > 0) reasons.push(`keywords found: ${found.join(', ')}`);
   return { score: round3(Math.min(1, score)), reasons, sameModel: !!model && !makersConflict };

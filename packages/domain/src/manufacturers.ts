@@ -146,6 +146,7 @@ export const MANUFACTURERS: readonly Manufacturer[] = [
   m('ta-instruments', 'TA Instruments (ティー・エイ・インスツルメント)', ['TA Instruments', 'ティー・エイ・インスツルメント']),
   m('tokyo-instruments', 'Tokyo Instruments (東京インスツルメンツ)', ['Tokyo Instruments', '東京インスツルメンツ']),
   m('riken-keiki', 'Riken Keiki (理研計器)', ['Riken Keiki', '理研計器']),
+  m('photron', 'Photron (フォトロン)', ['Photron', 'フォトロン']),
   m('hitachi-koki', 'Eppendorf Himac (日立工機)', ['Himac', '日立工機', 'エッペンドルフ・ハイマック']),
 ];
 

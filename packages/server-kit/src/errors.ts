@@ -29,9 +29,14 @@ export function createFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     if (original instanceof GraphQLError || (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR)) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      const field = extensions.field ?? variableFieldOf(formatted.message);
       return {
         ...formatted,
-        extensions: { ...extensions, code: isErrorCode(code) || typeof code === 'string' ? code : ErrorCode.BAD_USER_INPUT },
+        extensions: {
+          ...extensions,
+          code: isErrorCode(code) || typeof code === 'string' ? code : ErrorCode.BAD_USER_INPUT,
+          ...(field ? { field } : {}),
+        },
       };
     }
     logger.error('unexpected error', { error: original, path: formatted.path });
@@ -41,4 +46,18 @@ export function createFormatError(logger: Logger) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+/**
+ * The input at fault in GraphQL's own variable errors, as `extensions.field`: `Variable "$input" got invalid
+ * value -1 at "input.estimatedPrice"; …` names `input.estimatedPrice`; `Variable "$input" got invalid value {…};
+ * Field "estimatedPrice" of required type "Yen!" was not provided` names `input.estimatedPrice`. Null for other messages.
+ */
+export function variableFieldOf(message: string): string | null {
+  const variable = /^Variable "\$([^"]+)"/.exec(message);
+  if (!variable) return null;
+  const at = [...message.matchAll(/ at "([^"]+)"; /g)].pop();
+  const missing = /Field "([^"]+)" of required type "[^"]+" was not provided/.exec(message);
+  const base = at ? at[1]! : variable[1]!;
+  return missing ? `${base}.${missing[1]}` : base;
 }

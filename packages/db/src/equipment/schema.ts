@@ -81,6 +81,7 @@ export const instrumentsTable = pgTable(
     index('instruments_search_text_trgm').using('gin', t.searchText.op('gin_trgm_ops')),
     index('instruments_name_norm_trgm').using('gin', t.nameNorm.op('gin_trgm_ops')),
     index('instruments_search_tokens_gin').using('gin', t.searchTokens),
+    index('instruments_name_en_norm_trgm').using('gin', t.nameEnNorm.op('gin_trgm_ops')).with({ fastupdate: false }),
     index('instruments_compact_text_trgm').using('gin', t.compactText.op('gin_trgm_ops')).with({ fastupdate: false }),
     index('instruments_category_idx').on(t.category),
     index('instruments_acquisition_price_idx').on(t.acquisitionPrice),

@@ -31,7 +31,7 @@ export interface EquivalentInstrument {
 }
 
 /** Most candidates fetched per probe before scoring; scoring keeps the best `limit`. */
-const CANDIDATES_FETCHED = 200;
+const CANDIDATES_FETCHED = 100;
 /** Most candidates one probe may ask for. */
 const MAX_LIMIT = 50;
 const YEAR_MS = 365 * 86_400_000;

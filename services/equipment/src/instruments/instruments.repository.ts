@@ -18,6 +18,17 @@ export type EquipmentDb = PostgresJsDatabase<typeof equipmentSchema>;
 
 type Row = typeof t.$inferSelect;
 
+/** The listing's own columns, without the derived search columns (long texts and token arrays no caller reads back). */
+const {
+  nameNorm: _n,
+  nameEnNorm: _e,
+  searchText: _s,
+  searchTokens: _k,
+  compactText: _c,
+  ...LISTING_COLUMNS
+} = getTableColumns(t);
+type ListingRow = Omit<Row, 'nameNorm' | 'nameEnNorm' | 'searchText' | 'searchTokens' | 'compactText'>;
+
 /** A transaction of an equipment database. */
 export type Transaction = Parameters<Parameters<EquipmentDb['transaction']>[0]>[0];
 
@@ -36,7 +47,7 @@ export async function lockInstrument(tx: Transaction, instrumentId: number | SQL
 }
 
 /** A listing as the rules see it, from its row. */
-export function toInstrument(row: Row): Instrument {
+export function toInstrument(row: ListingRow): Instrument {
   return {
     id: row.id,
     localId: row.localId,
@@ -271,8 +282,9 @@ export class InstrumentsRepository {
 
   /**
    * For each probe, in order, up to `limit` listed instruments that may be equivalent: those whose compacted
-   * name or model holds one of the probe's model keys, or whose name is like the probe's text (pg_trgm word
-   * similarity at least 0.4), both served by trigram indexes. Model hits first, then by word similarity. One
+   * name or model holds one of the probe's model keys, or whose Japanese or English name is like the probe's
+   * text (pg_trgm word similarity at least 0.4), all served by trigram indexes. Model hits first, then by word
+   * similarity. Only the listing's own columns come back. One
    * transaction, so the similarity threshold set for it stays local. (Matching the search text as well found
    * little more on real listings and took four times as long: its rows are long to recheck.)
    */
@@ -291,7 +303,7 @@ export class InstrumentsRepository {
                 sql` OR `,
               )})`
             : null;
-        const textHit = probe.text ? sql`${probe.text} <% ${t.nameNorm}` : null;
+        const textHit = probe.text ? sql`(${probe.text} <% ${t.nameNorm} OR ${probe.text} <% ${t.nameEnNorm})` : null;
         const hits = [modelHit, textHit].filter((hit): hit is SQL => hit !== null);
         if (hits.length === 0) {
           results.push([]);
@@ -299,11 +311,15 @@ export class InstrumentsRepository {
         }
         const order = [
           ...(modelHit ? [sql`${modelHit} DESC`] : []),
-          ...(probe.text ? [sql`word_similarity(${probe.text}, ${t.nameNorm}) DESC`] : []),
+          ...(probe.text
+            ? [
+                sql`greatest(word_similarity(${probe.text}, ${t.nameNorm}), word_similarity(${probe.text}, coalesce(${t.nameEnNorm}, ''))) DESC`,
+              ]
+            : []),
           asc(t.id),
         ];
         const rows = await tx
-          .select()
+          .select(LISTING_COLUMNS)
           .from(t)
           .where(and(isNull(t.decommissionedAt), sql`(${sql.join(hits, sql` OR `)})`))
           .orderBy(...order)
