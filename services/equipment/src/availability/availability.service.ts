@@ -3,12 +3,10 @@ import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
   bookableFrom,
   checkPeriodOrder,
-  durationMinutes,
   errors,
   freeSlots,
-  openRanges,
+  openAndHeldMinutes,
   optionalNote,
-  subtractRanges,
   validateOpenHours,
   type OpenHoursRule,
   type TimeRange,
@@ -107,11 +105,8 @@ export class AvailabilityService {
       this.loaders.openHours.load(instrumentId),
       this.loaders.booked.load({ instrumentId, window }),
     ]);
-    const open = openRanges(hours, window);
-    const openMinutes = open.reduce((sum, r) => sum + durationMinutes(r), 0);
-    if (openMinutes === 0) return 0;
-    const freeMinutes = subtractRanges(open, booked).reduce((sum, r) => sum + durationMinutes(r), 0);
-    return (openMinutes - freeMinutes) / openMinutes;
+    const { openMinutes, heldMinutes } = openAndHeldMinutes(hours, window, booked);
+    return openMinutes === 0 ? 0 : heldMinutes / openMinutes;
   }
 
   /** Closures of the instrument overlapping [from, to) (at most 400 days), by start. */

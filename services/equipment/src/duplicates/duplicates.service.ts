@@ -2,13 +2,11 @@ import { requireOversight, type Identity } from '@kyoyo/auth';
 import {
   checkBatchSize,
   compareEquivalence,
-  durationMinutes,
   equivalenceProfile,
   errors,
   MIN_CANDIDATE_SCORE,
   normalizeText,
-  openRanges,
-  subtractRanges,
+  openAndHeldMinutes,
   validateProposalDescription,
   type EquivalenceProfile,
   type ProposalDescription,
@@ -113,13 +111,11 @@ export class DuplicatesService {
       this.availability.openHoursOf(ids),
       this.availability.bookedPeriodsOf(ids, window),
     ]);
-    const loads = new Map<number, Load>();
-    for (const id of ids) {
-      const open = openRanges(hours.get(id) ?? [], window);
-      const openMinutes = open.reduce((sum, r) => sum + durationMinutes(r), 0);
-      const freeMinutes = subtractRanges(open, booked.get(id) ?? []).reduce((sum, r) => sum + durationMinutes(r), 0);
-      loads.set(id, { openMinutes, bookedMinutes: openMinutes - freeMinutes });
-    }
-    return loads;
+    return new Map(
+      ids.map((id) => {
+        const { openMinutes, heldMinutes } = openAndHeldMinutes(hours.get(id) ?? [], window, booked.get(id) ?? []);
+        return [id, { openMinutes, bookedMinutes: heldMinutes }];
+      }),
+    );
   }
 }
