@@ -41,6 +41,10 @@ const PER_INSTITUTION_BATCH = 5;
 /** A candidate while a check is put together. */
 interface Found {
   listing: FederatedInstrument;
+  /** What the verdict reads of it. */
+  use: CandidateUse;
+  /** `candidateTier`: 0 decides a likely duplicate, 1 usable and similar, 2 the rest. */
+  tier: 0 | 1 | 2;
   canonical: CanonicalCandidate;
 }
 
@@ -198,6 +202,8 @@ export class DuplicateChecksService {
     };
     return {
       listing,
+      use,
+      tier: candidateTier(use, proposal.expectedHoursPerYear),
       canonical: {
         instrument: { id: encodeGlobalId('Instrument', institution, e.instrument.id), institution, name: e.instrument.name },
         score: e.score,
@@ -210,18 +216,6 @@ export class DuplicateChecksService {
     };
   }
 
-  private useOf({ listing, canonical: c }: Found, proposal: PurchaseProposal): CandidateUse {
-    return {
-      score: c.score,
-      sameInstitution: listing.institutionCode === proposal.institution,
-      sharedExternally: listing.sharedExternally,
-      remoteOperable: listing.remoteOperable,
-      distanceKm: c.distanceKm,
-      spareHoursPerYear: c.spareHoursPerYear,
-      utilization: c.utilization,
-    };
-  }
-
   private record(
     proposal: PurchaseProposal,
     result: { found: Found[]; unavailable: Set<string> },
@@ -230,9 +224,7 @@ export class DuplicateChecksService {
     batchId: string | null,
     position: number,
   ): StoredCheck {
-    const uses = new Map(result.found.map((f) => [f, this.useOf(f, proposal)]));
-    const tier = (f: Found) => candidateTier(uses.get(f)!, proposal.expectedHoursPerYear);
-    const ranked = [...result.found].sort((a, b) => tier(a) - tier(b) || byNationalRank(a, b)).slice(0, MAX_CANDIDATES);
+    const ranked = [...result.found].sort((a, b) => a.tier - b.tier || byNationalRank(a, b)).slice(0, MAX_CANDIDATES);
     const localId = randomUUID();
     const canonical: CanonicalCheck = {
       id: encodeGlobalId('DuplicateCheck', proposal.institution, localId),
@@ -241,7 +233,11 @@ export class DuplicateChecksService {
       threshold: SHARING_THRESHOLD_YEN,
       proposal,
       // Decided over everything found, not only the 10 listed (those that decide it are listed first anyway).
-      verdict: decideVerdict(proposal.estimatedPrice, [...uses.values()], proposal.expectedHoursPerYear),
+      verdict: decideVerdict(
+        proposal.estimatedPrice,
+        result.found.map((f) => f.use),
+        proposal.expectedHoursPerYear,
+      ),
       candidates: ranked.map((f) => f.canonical),
       unavailableInstitutions: [...result.unavailable].sort(),
     };
