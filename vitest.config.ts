@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 const globalSetup = ['packages/test-kit/src/global-setup.ts'];
@@ -7,10 +8,19 @@ const globalSetup = ['packages/test-kit/src/global-setup.ts'];
  * production migrations), `e2e` (gateway and services as real processes' code over HTTP); and `bench`, the
  * benchmarks (`npm run bench`; `npm test` runs the three tiers only), which write their tables to BENCHMARKS.md.
  */
+/**
+ * Node loads `graphql` as CommonJS (its package has no `exports`), and so do Apollo Server and graphql-tools;
+ * Vite would pick its ES module build for our own files. One copy everywhere, as in production, or
+ * `instanceof` checks between the two fail ("Cannot use GraphQLObjectType from another module or realm").
+ */
+const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
+
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['{packages,services,gateway,infra}/**/src/**/*.test.ts'],
@@ -18,6 +28,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'int',
           include: ['{packages,services,gateway,infra}/**/src/**/*.int.test.ts'],
@@ -28,6 +39,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'bench',
           include: ['tests/bench/**/*.bench.ts'],
@@ -37,6 +49,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.e2e.test.ts'],

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { KeyPair } from '@kyoyo/auth';
 import type { Database } from '@kyoyo/db';
@@ -14,6 +15,9 @@ import { createContextFactory, type GatewayContext } from './common/context';
 import { InstitutionClient } from './federation/institution-client';
 import { refreshInstrumentCount } from './institutions/institutions.service';
 import { localLandingPage } from './landing/landing-page';
+import { clientAddress } from './limits/client-address';
+import { DEFAULT_OPERATION_LIMITS, operationLimitsPlugin, type OperationLimits } from './limits/operation-limits';
+import { RateLimiter, type RateLimits } from './limits/rate-limiter';
 import { InstitutionRegistry } from './registry/registry';
 import type * as gatewaySchema from './db/schema';
 import { RegistryRepository } from './registry/registry.repository';
@@ -27,6 +31,15 @@ export interface GatewayAppOptions {
   timeoutMs: number;
   healthIntervalMs: number;
   maxBodyBytes: number;
+  /** Body limit of `importInstruments` (default 16 MB). */
+  maxImportBodyBytes?: number;
+  /** Depth, aliases and cost per operation (default: CONTRACT.md's). */
+  operationLimits?: OperationLimits;
+  /** Requests per minute per user and per address; absent: none (a limit of 0 also switches one off). */
+  rateLimits?: RateLimits;
+  /** Take the client's address from the last `X-Forwarded-For` entry (behind a reverse proxy). */
+  trustProxy?: boolean;
+  /** Production: no introspection, no field suggestions, no landing page. */
   production: boolean;
 }
 
@@ -40,22 +53,39 @@ export interface GatewayApp {
   stop(): Promise<void>;
 }
 
+/** Tokens (names, punctuation, values) one GraphQL document may have; a 1,000-proposal batch written inline has about 30,000. */
+const MAX_TOKENS = 50_000;
+
 /** Builds the national gateway: public GraphQL at `/graphql`, `/healthz`, `/readyz`, a local landing page. */
 export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const { database, logger } = options;
   const registry = new InstitutionRegistry(new RegistryRepository(database.db), logger);
   await registry.refresh();
   const client = new InstitutionClient(registry, options.signingKey, { timeoutMs: options.timeoutMs }, logger);
-  const authenticate = createAuthenticator(options.issuers);
+  const rateLimiter = options.rateLimits ? new RateLimiter(options.rateLimits) : null;
+  const verify = createAuthenticator(options.issuers);
+  /** Who is calling; a signed-in user also spends from their own rate limit. */
+  const authenticate = async (authorization: string | undefined) => {
+    const identity = await verify(authorization);
+    if (identity) rateLimiter?.admitUser(identity.id);
+    return identity;
+  };
   const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger);
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: createGatewaySchema(),
     formatError: createFormatError(logger),
     introspection: !options.production,
+    hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [localLandingPage(), responseNotices()],
+    maxRecursiveSelections: true,
+    parseOptions: { maxTokens: MAX_TOKENS },
+    plugins: [
+      options.production ? ApolloServerPluginLandingPageDisabled() : localLandingPage(),
+      operationLimitsPlugin(options.operationLimits ?? DEFAULT_OPERATION_LIMITS),
+      responseNotices(),
+    ],
   });
 
   const probe = async () => {
@@ -66,9 +96,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
 
   const server = createHttpApp<GatewayContext>({
     logger,
+    admit: rateLimiter ? (req) => rateLimiter.admitAddress(clientAddress(req, options.trustProxy ?? false)) : undefined,
     graphql: {
       apollo,
       maxBodyBytes: options.maxBodyBytes,
+      largeBody: { maxBytes: options.maxImportBodyBytes ?? 16 * 1024 * 1024, rootFields: ['importInstruments'] },
       context: async (req, requestId) => contextFor(await authenticate(req.headers.authorization), requestId),
     },
     routes: [

@@ -28,11 +28,47 @@ describe('gateway config', () => {
   });
 
   it('lists every problem at once, including an incomplete OIDC setting', () => {
-    expect(problemsOf({ DATABASE_URL: 'nope', OIDC_ISSUER: 'https://idp.example', INSTITUTION_TIMEOUT_MS: '0' })).toEqual([
+    expect(problemsOf({ DATABASE_URL: 'nope', OIDC_ISSUER: 'https://idp.example', INSTITUTION_TIMEOUT_MS: '0' }).sort()).toEqual([
       'DATABASE_URL',
       'GATEWAY_SIGNING_JWK_FILE',
       'INSTITUTION_TIMEOUT_MS',
       'OIDC_ISSUER',
     ]);
+  });
+
+  it('has the contract’s limits by default and lets each be set', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      MAX_BODY_BYTES: 1024 * 1024,
+      MAX_IMPORT_BODY_BYTES: 16 * 1024 * 1024,
+      MAX_QUERY_DEPTH: 12,
+      MAX_QUERY_ALIASES: 20,
+      RATE_LIMIT_PER_USER: 600,
+      RATE_LIMIT_PER_ADDRESS: 1200,
+      TRUST_PROXY: false,
+    });
+    expect(loadConfig({ ...valid, MAX_QUERY_DEPTH: '8', RATE_LIMIT_PER_USER: '0', TRUST_PROXY: 'true' })).toMatchObject({
+      MAX_QUERY_DEPTH: 8,
+      RATE_LIMIT_PER_USER: 0,
+      TRUST_PROXY: true,
+    });
+  });
+
+  it('reads where an OIDC provider keeps Kyoyo’s claims, and refuses a map it cannot use', () => {
+    const oidc = {
+      DATABASE_URL: valid.DATABASE_URL,
+      GATEWAY_SIGNING_JWK: '{}',
+      OIDC_ISSUER: 'https://idp.example',
+      OIDC_AUDIENCE: 'kyoyo',
+      OIDC_JWKS_URL: 'https://idp.example/jwks',
+    };
+    expect(loadConfig({ ...oidc, OIDC_CLAIM_NAMES: '{"roles":"kyoyo_roles"}' }).OIDC_CLAIM_NAMES).toEqual({
+      roles: 'kyoyo_roles',
+    });
+    expect(problemsOf({ ...oidc, OIDC_CLAIM_NAMES: '{"role":"x"}' })).toEqual(['OIDC_CLAIM_NAMES']);
+    expect(problemsOf({ ...oidc, OIDC_CLAIM_NAMES: 'roles=x' })).toEqual(['OIDC_CLAIM_NAMES']);
+  });
+
+  it('refuses the development issuer in production', () => {
+    expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toEqual(['DEV_ISSUER_JWK_FILE']);
   });
 });

@@ -1,5 +1,20 @@
 import { z } from 'zod';
 import { parseConfig } from '@kyoyo/server-kit';
+import { DEFAULT_OPERATION_LIMITS } from './limits/operation-limits';
+import { DEFAULT_RATE_LIMITS } from './limits/rate-limiter';
+
+const claimNamesSchema = z
+  .object({ sub: z.string(), inst: z.string(), org: z.string(), aff: z.string(), roles: z.string() })
+  .partial()
+  .strict();
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Settings of the national gateway, read once from the environment. */
 const schema = z
@@ -10,8 +25,13 @@ const schema = z
     /** HTTP port of the public API. */
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
-    /** File with the gateway's private signing JWK for calls to services (generated in development). */
-    GATEWAY_SIGNING_JWK_FILE: z.string().min(1),
+    /**
+     * File with the gateway's private signing JWK for calls to services. Created at first start in
+     * development; in production it must exist (or give the JWK itself in `GATEWAY_SIGNING_JWK`).
+     */
+    GATEWAY_SIGNING_JWK_FILE: z.string().min(1).optional(),
+    /** The gateway's private signing JWK as JSON (production, from a secret store). */
+    GATEWAY_SIGNING_JWK: z.string().min(1).optional(),
     /** File with the development issuer's JWK; its tokens are accepted when set (development only). */
     DEV_ISSUER_JWK_FILE: z.string().min(1).optional(),
     /** OIDC issuer whose tokens are accepted (production). */
@@ -20,6 +40,20 @@ const schema = z
     OIDC_AUDIENCE: z.string().min(1).optional(),
     /** JWKS URL of the OIDC issuer. */
     OIDC_JWKS_URL: z.url().optional(),
+    /**
+     * Where the OIDC issuer keeps Kyoyo's claims when it names them otherwise, as JSON, e.g.
+     * `{"roles":"kyoyo_roles","inst":"kyoyo_institution"}`.
+     */
+    OIDC_CLAIM_NAMES: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined || text === '') return undefined;
+        const parsed = claimNamesSchema.safeParse(safeJson(text));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object naming claims for sub, inst, org, aff or roles' });
+        return z.NEVER;
+      }),
     /** Time budget of one call to an institution, in milliseconds. */
     INSTITUTION_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
     /** How often the registry is reloaded and institutions probed, in milliseconds. */
@@ -30,8 +64,42 @@ const schema = z
       .int()
       .min(1024)
       .default(1024 * 1024),
+    /** Request body limit of `importInstruments`, in bytes. */
+    MAX_IMPORT_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * 1024 * 1024),
+    /** Deepest field nesting of an operation. */
+    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(DEFAULT_OPERATION_LIMITS.maxDepth),
+    /** Aliases per operation. */
+    MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_OPERATION_LIMITS.maxAliases),
+    /** Estimated fields resolved per operation (see README "Limits"). */
+    MAX_QUERY_COST: z.coerce.number().int().min(100).default(DEFAULT_OPERATION_LIMITS.maxCost),
+    /** Requests per minute per signed-in user; 0 switches the limit off. */
+    RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.perUserPerMinute),
+    /** Requests per minute per client address; 0 switches the limit off. */
+    RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.perAddressPerMinute),
+    /**
+     * Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry (the one the
+     * proxy added) instead of the connection's.
+     */
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  })
+  .refine((c) => c.GATEWAY_SIGNING_JWK_FILE || c.GATEWAY_SIGNING_JWK, {
+    message: 'set GATEWAY_SIGNING_JWK_FILE or GATEWAY_SIGNING_JWK',
+    path: ['GATEWAY_SIGNING_JWK_FILE'],
+    when: () => true,
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || !c.DEV_ISSUER_JWK_FILE, {
+    message: 'the development issuer is not accepted in production; configure OIDC_ISSUER instead',
+    path: ['DEV_ISSUER_JWK_FILE'],
+    when: () => true,
   })
   .refine((c) => c.DEV_ISSUER_JWK_FILE || c.OIDC_ISSUER, {
     message: 'set DEV_ISSUER_JWK_FILE (development) or OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL',

@@ -1,15 +1,15 @@
 /** Process entry of the national gateway: validated config, keys, registry, HTTP server. */
 import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
-import { loadOrCreateKeyPair, publicKeyFromJwk } from '@kyoyo/auth';
+import { keyPairFromJwk, loadOrCreateKeyPair, publicKeyFromJwk } from '@kyoyo/auth';
 import { connect } from '@kyoyo/db';
 import { createLogger, exitOnConfigError, onShutdownSignal } from '@kyoyo/server-kit';
 import { createGatewayApp } from './app';
 import { devIssuer, oidcIssuer, type TrustedIssuer } from './auth/authenticator';
-import { loadConfig } from './config';
+import { loadConfig, type GatewayConfig } from './config';
 import * as gatewaySchema from './db/schema';
 
-let config;
+let config: GatewayConfig;
 try {
   config = loadConfig();
 } catch (error) {
@@ -23,17 +23,29 @@ if (config.DEV_ISSUER_JWK_FILE) {
   issuers.push(devIssuer(await publicKeyFromJwk(publicJwk)));
 }
 if (config.OIDC_ISSUER && config.OIDC_AUDIENCE && config.OIDC_JWKS_URL) {
-  issuers.push(oidcIssuer(config.OIDC_ISSUER, config.OIDC_AUDIENCE, config.OIDC_JWKS_URL));
+  issuers.push(oidcIssuer(config.OIDC_ISSUER, config.OIDC_AUDIENCE, config.OIDC_JWKS_URL, config.OIDC_CLAIM_NAMES));
+}
+
+/** The key the gateway signs its calls to services with: configured in production, created at first start in development. */
+async function signingKey() {
+  if (config.GATEWAY_SIGNING_JWK) return keyPairFromJwk(JSON.parse(config.GATEWAY_SIGNING_JWK) as JWK);
+  const file = config.GATEWAY_SIGNING_JWK_FILE!;
+  if (config.NODE_ENV === 'production') return keyPairFromJwk(JSON.parse(await readFile(file, 'utf8')) as JWK);
+  return loadOrCreateKeyPair(file);
 }
 
 const app = await createGatewayApp({
   database: connect(config.DATABASE_URL, gatewaySchema, { max: config.DATABASE_POOL_MAX, applicationName: 'kyoyo-gateway' }),
-  signingKey: await loadOrCreateKeyPair(config.GATEWAY_SIGNING_JWK_FILE),
+  signingKey: await signingKey(),
   issuers,
   logger,
   timeoutMs: config.INSTITUTION_TIMEOUT_MS,
   healthIntervalMs: config.HEALTH_INTERVAL_MS,
   maxBodyBytes: config.MAX_BODY_BYTES,
+  maxImportBodyBytes: config.MAX_IMPORT_BODY_BYTES,
+  operationLimits: { maxDepth: config.MAX_QUERY_DEPTH, maxAliases: config.MAX_QUERY_ALIASES, maxCost: config.MAX_QUERY_COST },
+  rateLimits: { perUserPerMinute: config.RATE_LIMIT_PER_USER, perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS },
+  trustProxy: config.TRUST_PROXY,
   production: config.NODE_ENV === 'production',
 });
 const port = await app.listen(config.PORT, config.HOST);

@@ -1,5 +1,13 @@
 import { createRemoteJWKSet } from 'jose';
-import { DEV_AUDIENCE, DEV_ISSUER, verifyIdentityToken, type CryptoKey, type Identity, type VerificationKey } from '@kyoyo/auth';
+import {
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  verifyIdentityToken,
+  type ClaimNames,
+  type CryptoKey,
+  type Identity,
+  type VerificationKey,
+} from '@kyoyo/auth';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 
 /** An identity provider the gateway trusts. */
@@ -7,6 +15,8 @@ export interface TrustedIssuer {
   issuer: string;
   audience: string;
   key: VerificationKey;
+  /** Where the provider keeps Kyoyo's claims, when it names them otherwise. */
+  claimNames?: ClaimNames;
 }
 
 /** The development issuer of `npm start` and `npm run token`. */
@@ -14,9 +24,12 @@ export function devIssuer(publicKey: CryptoKey): TrustedIssuer {
   return { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, key: publicKey };
 }
 
-/** An OIDC provider (e.g. the academic identity federation) by issuer, audience and JWKS URL. */
-export function oidcIssuer(issuer: string, audience: string, jwksUrl: string): TrustedIssuer {
-  return { issuer, audience, key: createRemoteJWKSet(new URL(jwksUrl)) };
+/**
+ * An OIDC provider (e.g. the academic identity federation) by issuer, audience and JWKS URL; its keys are
+ * fetched when first needed, cached, and fetched again when a token names a key id not seen yet (rotation).
+ */
+export function oidcIssuer(issuer: string, audience: string, jwksUrl: string, claimNames?: ClaimNames): TrustedIssuer {
+  return { issuer, audience, key: createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 5000 }), claimNames };
 }
 
 function issuerOf(token: string): string | undefined {
@@ -41,6 +54,10 @@ export function createAuthenticator(issuers: readonly TrustedIssuer[]) {
     const token = match[1];
     const issuer = issuers.find((i) => i.issuer === issuerOf(token));
     if (!issuer) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The token was not issued by a trusted issuer');
-    return verifyIdentityToken(token, issuer.key, { issuer: issuer.issuer, audience: issuer.audience });
+    return verifyIdentityToken(token, issuer.key, {
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      claimNames: issuer.claimNames,
+    });
   };
 }

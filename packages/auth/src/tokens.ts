@@ -37,21 +37,34 @@ export type VerificationKey = CryptoKey | JWTVerifyGetKey;
 export async function verifyIdentityToken(
   token: string,
   key: VerificationKey,
-  options: { issuer: string | string[]; audience: string },
+  options: { issuer: string | string[]; audience: string; claimNames?: ClaimNames },
 ): Promise<Identity> {
+  const { claimNames, ...expected } = options;
   try {
     const verify =
       typeof key === 'function'
-        ? jwtVerify(token, key, { ...options, algorithms: [ALG, 'RS256', 'ES256'] })
-        : jwtVerify(token, key, { ...options, algorithms: [ALG] });
+        ? jwtVerify(token, key, { ...expected, algorithms: [ALG, 'RS256', 'PS256', 'ES256'] })
+        : jwtVerify(token, key, { ...expected, algorithms: [ALG] });
     const { payload } = await verify;
-    const identity = identityFromClaims(payload);
+    const identity = identityFromClaims(claimNames ? renameClaims(payload, claimNames) : payload);
     if (!identity) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The token does not carry Kyoyo identity claims');
     return identity;
   } catch (error) {
     if (error instanceof DomainError) throw error;
     throw new DomainError(ErrorCode.UNAUTHENTICATED, describeJoseError(error));
   }
+}
+
+/**
+ * Where an identity provider keeps Kyoyo's claims when it names them otherwise, e.g.
+ * `{ "roles": "kyoyo_roles", "inst": "kyoyo_institution" }`; unnamed claims keep Kyoyo's names.
+ */
+export type ClaimNames = Partial<Record<'sub' | 'inst' | 'org' | 'aff' | 'roles', string>>;
+
+function renameClaims(payload: Record<string, unknown>, names: ClaimNames): Record<string, unknown> {
+  const renamed = { ...payload };
+  for (const [ours, theirs] of Object.entries(names)) renamed[ours] = payload[theirs];
+  return renamed;
 }
 
 function describeJoseError(error: unknown): string {

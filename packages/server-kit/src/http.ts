@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 import type { Logger } from './logger';
 
@@ -17,12 +18,26 @@ export interface GraphQLEndpoint<TContext extends BaseContext> {
   context(req: IncomingMessage, requestId: string): Promise<TContext>;
   /** Largest accepted request body. */
   maxBodyBytes: number;
+  /** A larger body limit for operations whose every root field is one of `rootFields` (uploads). */
+  largeBody?: { maxBytes: number; rootFields: readonly string[] };
 }
 
 export interface HttpAppOptions<TContext extends BaseContext> {
   graphql: GraphQLEndpoint<TContext>;
   routes?: Route[];
   logger: Logger;
+  /**
+   * Runs first for every request but `/healthz` and `/readyz`; throw a `DomainError` to refuse it (a
+   * `RateLimitedError` answers 429 with `Retry-After`).
+   */
+  admit?(req: IncomingMessage): void;
+}
+
+/** Refused for going too fast: `LIMIT_EXCEEDED`, answered with HTTP 429 and `Retry-After`. */
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(ErrorCode.LIMIT_EXCEEDED, `Too many requests; try again in ${retryAfterSeconds} s`);
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -52,11 +67,12 @@ const statusByCode: Partial<Record<string, number>> = {
 
 /** Answers a refused request in GraphQL's error shape with a fitting HTTP status. */
 export function sendGraphQLError(res: ServerResponse, error: DomainError, requestId: string): void {
+  const limited = error instanceof RateLimitedError;
   sendJson(
     res,
-    statusByCode[error.code] ?? 400,
+    limited ? 429 : (statusByCode[error.code] ?? 400),
     { errors: [{ message: error.message, extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) } }] },
-    { 'x-request-id': requestId },
+    { 'x-request-id': requestId, ...(limited ? { 'retry-after': String(error.retryAfterSeconds) } : {}) },
   );
 }
 
@@ -74,6 +90,29 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * True when `body` (a parsed GraphQL-over-HTTP POST body) runs only `rootFields`: every root field of the
+ * operation it names (or of its only operation) is one of them. Anything unparsable is false.
+ */
+export function runsOnly(body: unknown, rootFields: readonly string[]): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const { query, operationName } = body as { query?: unknown; operationName?: unknown };
+  if (typeof query !== 'string') return false;
+  try {
+    const operations = parse(query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation =
+      typeof operationName === 'string'
+        ? operations.find((o) => o.name?.value === operationName)
+        : operations.length === 1
+          ? operations[0]
+          : undefined;
+    if (!operation || operation.selectionSet.selections.length === 0) return false;
+    return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && rootFields.includes(s.name.value));
+  } catch {
+    return false;
+  }
+}
+
 function parseBody(text: string, contentType: string | undefined): unknown {
   if (text.length === 0) return undefined;
   if (!contentType?.toLowerCase().includes('json')) return text;
@@ -89,7 +128,7 @@ function parseBody(text: string, contentType: string | undefined): unknown {
  * POST as the GraphQL-over-HTTP spec says) and the given plain routes.
  */
 export function createHttpApp<TContext extends BaseContext>(options: HttpAppOptions<TContext>): Server {
-  const { graphql, logger } = options;
+  const { graphql, logger, admit } = options;
   const routes = new Map((options.routes ?? []).map((r) => [`${r.method} ${r.path}`, r]));
 
   return createServer((req, res) => {
@@ -109,6 +148,7 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
 
     const route = routes.get(`${req.method} ${url.pathname}`);
     const handle = async () => {
+      if (admit && url.pathname !== '/healthz' && url.pathname !== '/readyz') admit(req);
       if (route) return route.handle(req, res);
       if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       if (req.method !== 'GET' && req.method !== 'POST') {
@@ -127,10 +167,25 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
     });
   });
 
+  /** The POST body, within `maxBodyBytes`, or within `largeBody.maxBytes` for the operations allowed it. */
+  async function readGraphQLBody(req: IncomingMessage): Promise<unknown> {
+    const { maxBodyBytes, largeBody } = graphql;
+    const text = await readBody(req, Math.max(maxBodyBytes, largeBody?.maxBytes ?? 0));
+    const tooLarge = () => new DomainError(ErrorCode.LIMIT_EXCEEDED, `The request body exceeds ${maxBodyBytes} bytes`);
+    const oversized = Buffer.byteLength(text) > maxBodyBytes;
+    let body: unknown;
+    try {
+      body = parseBody(text, req.headers['content-type']);
+    } catch (error) {
+      throw oversized ? tooLarge() : error;
+    }
+    if (oversized && !(largeBody && runsOnly(body, largeBody.rootFields))) throw tooLarge();
+    return body;
+  }
+
   async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const context = await graphql.context(req, requestId);
-    const body =
-      req.method === 'POST' ? parseBody(await readBody(req, graphql.maxBodyBytes), req.headers['content-type']) : undefined;
+    const body = req.method === 'POST' ? await readGraphQLBody(req) : undefined;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
