@@ -224,9 +224,12 @@ export function listen(server: Server, port: number, host: string): Promise<numb
  */
 export async function shutdown(server: Server, cleanup: () => Promise<void>, graceMs = 10_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive connections go as soon as their request is answered, not when their idle timeout ends.
   server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
+  clearInterval(sweep);
   clearTimeout(timer);
   await cleanup();
 }
