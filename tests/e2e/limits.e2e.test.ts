@@ -39,8 +39,9 @@ async function post(body: string, headers: Record<string, string> = {}): Promise
 
 const codeOf = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
 
+const WINDOW = 'from: "2026-12-01T00:00:00Z", to: "2026-12-31T00:00:00Z"';
 const page = (alias: string) =>
-  `${alias}: searchInstruments(query: "顕微鏡", first: 100) { edges { node { id name fees { hourlyRate } availability(from: "2026-12-01T00:00:00Z", to: "2026-12-31T00:00:00Z") { start end } } } }`;
+  `${alias}: searchInstruments(query: "顕微鏡", first: 100) { edges { node { id name fees { hourlyRate } openHours { weekday } availability(${WINDOW}) { start end } blackouts(${WINDOW}) { start } } } }`;
 
 describe('operation limits', () => {
   it('refuses 200 aliases with LIMIT_EXCEEDED and calls no institution', async () => {
@@ -71,7 +72,7 @@ describe('operation limits', () => {
     expect(calls).toEqual([]);
   });
 
-  it('refuses an answer too large (20 pages of 100 with fees and availability), counting `first` from variables too', async () => {
+  it('refuses an answer too large (20 pages of 100 with fees, open hours, availability and blackouts), counting `first` from variables too', async () => {
     const aliased = `{ ${Array.from({ length: 20 }, (_, i) => page(`p${i}`)).join(' ')} }`;
     expect(codeOf(await post(JSON.stringify({ query: aliased })))).toBe('LIMIT_EXCEEDED');
     const viaVariables = `query ($n: Int) { ${Array.from({ length: 20 }, (_, i) => page(`p${i}`).replace('first: 100', 'first: $n')).join(' ')} }`;

@@ -1,4 +1,4 @@
-import { requireInstitutionManager, requireSignedIn, type Identity } from '@kyoyo/auth';
+import { requireInstitutionManager, requireResearcher, requireSignedIn, type Identity } from '@kyoyo/auth';
 import {
   checkPeriodOrder,
   encodeGlobalId,
@@ -73,8 +73,9 @@ export class BookingsService {
     return { institution, input: { instrumentId: localId, start, end, mode, purpose, fundingSource: fundingSource ?? null } };
   }
 
+  /** Researchers only (`requireResearcher`), refused before the owning institution is asked. */
   async quote(input: BookingInput, identity: Identity | null) {
-    requireSignedIn(identity);
+    requireResearcher(identity);
     const local = this.localInput(input);
     const data = await this.client.request<QuoteBookingData>(
       local.institution,
@@ -86,8 +87,9 @@ export class BookingsService {
     return { ...data.quoteBooking, instrumentId: input.instrumentId };
   }
 
+  /** Researchers only (`requireResearcher`), refused before the owning institution is asked. */
   async create(input: BookingInput, idempotencyKey: string, identity: Identity | null): Promise<FederatedBooking> {
-    requireSignedIn(identity);
+    requireResearcher(identity);
     const local = this.localInput(input);
     const data = await this.client.request<CreateBookingData>(
       local.institution,

@@ -103,14 +103,15 @@ describe('checkOperationLimits (CONTRACT.md defaults)', () => {
   it('lets a 1,000-proposal batch with its candidates through', () => {
     const inputs = Array.from({ length: 1000 }, () => ({}));
     const query =
-      'mutation ($inputs: [PurchaseProposalInput!]!) { checkDuplicatePurchases(inputs: $inputs) { id verdict digest candidates { score reasons distanceKm instrument { id name institution { code name } } } } }';
+      'mutation ($inputs: [PurchaseProposalInput!]!) { checkDuplicatePurchases(inputs: $inputs) { id verdict digest proposal { title institution { code } } unavailableInstitutions { code } candidates { score reasons distanceKm instrument { id name institution { code name } } } } }';
     expect(refusal(query, { inputs })).toBeNull();
   });
 
-  it('refuses 20 aliased pages of 100 with fees and availability, and lets one such page through', () => {
+  it('refuses 20 aliased pages of 100 with fees, open hours, availability and blackouts, and lets one such page through', () => {
+    const window = 'from: "2026-12-01T00:00:00Z", to: "2026-12-31T00:00:00Z"';
     const page = (i: number) =>
-      `s${i}: searchInstruments(first: 100) { edges { node { id name fees { hourlyRate } availability(from: "2026-12-01T00:00:00Z", to: "2026-12-31T00:00:00Z") { start end } } } }`;
-    expect(measure(`{ ${page(0)} }`).cost).toBe(1 + 100 + 100 + 900 + 2000);
+      `s${i}: searchInstruments(first: 100) { edges { node { id name fees { hourlyRate } openHours { weekday } availability(${window}) { start } blackouts(${window}) { start } } } }`;
+    expect(measure(`{ ${page(0)} }`).cost).toBe(1 + 100 + 100 + 900 + 3 * 2000);
     expect(refusal(`{ ${page(0)} }`)).toBeNull();
     expect(refusal(`{ ${Array.from({ length: 20 }, (_, i) => page(i)).join(' ')} }`)).toBe('LIMIT_EXCEEDED');
   });

@@ -29,7 +29,7 @@ export interface OperationLimits {
   maxCost: number;
 }
 
-export const DEFAULT_OPERATION_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 20, maxCost: 50_000 };
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 20, maxCost: 100_000 };
 
 /** Items a list field is assumed to return when nothing in the operation says how many. */
 export const DEFAULT_LIST_SIZE = 20;

@@ -1,3 +1,4 @@
+import { canManageInstitution } from '@kyoyo/auth';
 import { encodeGlobalId, type OpenHoursRule } from '@kyoyo/domain';
 import type { GatewayContext } from '../common/context';
 import type { FederatedInstrument } from '../instruments/instruments.types';
@@ -26,5 +27,7 @@ export const schedulesResolvers = {
     id: (b: FederatedBlackout) => encodeGlobalId('Blackout', b.institutionCode, b.id),
     instrument: (b: FederatedBlackout, _: unknown, ctx: GatewayContext) =>
       ctx.instruments.byKey({ institution: b.institutionCode, localId: b.instrumentId }),
+    createdBy: (b: FederatedBlackout, _: unknown, ctx: GatewayContext) =>
+      canManageInstitution(ctx.identity, b.institutionCode) ? b.createdBy : null,
   },
 };
