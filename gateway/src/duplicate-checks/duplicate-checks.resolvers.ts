@@ -14,10 +14,8 @@ const institutionOf = (code: string, ctx: GatewayContext): RegisteredInstitution
 export const duplicateChecksResolvers = {
   Query: {
     duplicateCheck: (_: unknown, args: { id: string }, ctx: GatewayContext) => ctx.duplicateChecks.byId(args.id, ctx.identity),
-    verifyDuplicateCheck: async (_: unknown, args: { id: string; digest: string }, ctx: GatewayContext) => {
-      const check = await ctx.duplicateChecks.byId(args.id, ctx.identity);
-      return !!check && check.intact && check.digest === args.digest.trim().toLowerCase();
-    },
+    verifyDuplicateCheck: (_: unknown, args: { id: string; digest: string }, ctx: GatewayContext) =>
+      ctx.duplicateChecks.verify(args.id, args.digest, ctx.identity),
   },
   Mutation: {
     checkDuplicatePurchase: (_: unknown, args: { input: PurchaseProposalInput }, ctx: GatewayContext) =>

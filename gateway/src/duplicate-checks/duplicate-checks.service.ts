@@ -91,6 +91,20 @@ export class DuplicateChecksService {
     return viewOf(stored);
   }
 
+  /**
+   * Whether `digest` is the digest of the stored, unaltered check `id` (false when there is no such check). A
+   * digest is SHA-256 in hex, any case, spaces around allowed; anything else is `BAD_USER_INPUT` on `digest`.
+   */
+  async verify(id: string, digest: string, identity: Identity | null): Promise<boolean> {
+    requireCheckRunner(identity);
+    const hex = digest.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(hex)) {
+      throw new DomainError(ErrorCode.BAD_USER_INPUT, 'A digest is a SHA-256 digest: 64 hexadecimal characters', 'digest');
+    }
+    const check = await this.byId(id, identity);
+    return !!check && check.intact && check.digest === hex;
+  }
+
   /** The checks of a batch in submission order, for its CSV; `NOT_FOUND` when there is no such batch. */
   async batch(batchId: string, identity: Identity | null): Promise<DuplicateCheckView[]> {
     requireSignedIn(identity);

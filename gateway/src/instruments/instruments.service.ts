@@ -5,8 +5,11 @@ import {
   ErrorCode,
   errors,
   haversineKm,
+  isInstitutionCode,
+  MAX_FILTER_VALUES,
   MAX_SEARCH_RADIUS_KM,
   validateAvailabilityWindow,
+  validateFilterValues,
   validateNear,
   validateSearchQuery,
   type GeoPoint,
@@ -109,6 +112,11 @@ export class InstrumentsService {
   private targetsOf(args: SearchArgs): RegisteredInstitution[] {
     const codes = args.filter?.institutions;
     if (codes) {
+      if (codes.length > MAX_FILTER_VALUES) throw errors.badInput('filter.institutions', `At most ${MAX_FILTER_VALUES} values`);
+      const malformed = codes.findIndex((c) => !isInstitutionCode(c));
+      if (malformed >= 0) {
+        throw errors.badInput(`filter.institutions[${malformed}]`, 'Not an institution code (such as kyoto-u)');
+      }
       const unknown = codes.filter((c) => !this.registry.get(c));
       if (unknown.length > 0) throw errors.badInput('filter.institutions', `Not member institutions: ${unknown.join(', ')}`);
     }
@@ -131,6 +139,8 @@ export class InstrumentsService {
     }
     validateSearchQuery(args.query, 'query');
     const filter = args.filter ?? {};
+    validateFilterValues(filter.categories, 'filter.categories');
+    validateFilterValues(filter.prefectures, 'filter.prefectures');
     if (filter.near) validateNear(filter.near, 'filter.near');
     if (filter.availableIn) validateAvailabilityWindow(filter.availableIn, 'filter.availableIn');
     const sort = args.sort;

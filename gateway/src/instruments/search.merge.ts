@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareSortKeys, DomainError, ErrorCode, type SearchSort } from '@kyoyo/domain';
+import { compareSortKeys, DomainError, ErrorCode, isInstitutionCode, type SearchSort } from '@kyoyo/domain';
 import type { FederatedInstrument } from './instruments.types';
 
 /** One hit of one institution's answer, with the value it is ordered by. */
@@ -93,7 +93,7 @@ export function decodeCursor(cursor: string, search: string): SearchCursor {
     typeof s === 'string' &&
     (k === null || (typeof k === 'number' && Number.isFinite(k))) &&
     typeof i === 'string' &&
-    i.length > 0 &&
+    isInstitutionCode(i) &&
     typeof d === 'string' &&
     /^\d{1,15}$/.test(d) &&
     (t === null || (typeof t === 'number' && Number.isSafeInteger(t)));

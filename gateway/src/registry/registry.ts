@@ -1,4 +1,4 @@
-import { decodeGlobalId, DomainError, ErrorCode, type GlobalIdKind } from '@kyoyo/domain';
+import { decodeGlobalId, DomainError, ErrorCode, isInstitutionCode, type GlobalIdKind } from '@kyoyo/domain';
 import type { Logger } from '@kyoyo/server-kit';
 import type { RegistryRepository } from './registry.repository';
 import type { Health, RegisteredInstitution } from './registry.types';
@@ -36,11 +36,14 @@ export class InstitutionRegistry {
     return this.institutions.get(code);
   }
 
-  /** The member with this code, or `BAD_USER_INPUT` on `field` when there is none. */
+  /** The member with this code, or `BAD_USER_INPUT` on `field` when there is none (the code not echoed unless well-formed). */
   requireMember(code: string, field: string): RegisteredInstitution {
     const member = this.institutions.get(code);
-    if (!member) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${code} is not a member institution`, field);
-    return member;
+    if (member) return member;
+    const message = isInstitutionCode(code)
+      ? `${code} is not a member institution`
+      : `${field} is not an institution code (such as kyoto-u)`;
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, message, field);
   }
 
   /**

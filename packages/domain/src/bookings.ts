@@ -1,6 +1,7 @@
 import { cancellationFee, type CancellationPolicy } from './cancellation';
 import { DomainError, ErrorCode, errors } from './errors';
 import type { OperationMode, UserCategory } from './fees';
+import { checkTextCharacters } from './input-text';
 import type { Yen } from './money';
 import {
   BOOKING_MIN_MINUTES,
@@ -77,10 +78,14 @@ export const ACTIVE_BOOKING_STATUSES: readonly BookingStatus[] = ['PENDING', 'CO
 /** Longest cancellation reason or decision note. */
 export const MAX_NOTE_LENGTH = 2000;
 
-/** Trimmed text, or null when empty; `BAD_USER_INPUT` naming `field` past `max` characters. */
+/**
+ * Trimmed text, or null when empty; `BAD_USER_INPUT` naming `field` past `max` characters or holding characters
+ * no text may hold (`checkTextCharacters`; tabs and line breaks are fine).
+ */
 export function optionalNote(value: string | null | undefined, field: string, max = MAX_NOTE_LENGTH): string | null {
   const text = value?.trim() ?? '';
   if ([...text].length > max) throw errors.badInput(field, `${field} is longer than ${max} characters`);
+  checkTextCharacters(text, field);
   return text.length > 0 ? text : null;
 }
 
@@ -104,12 +109,16 @@ export function checkBookingTexts(input: { purpose: string; fundingSource?: stri
   };
 }
 
-/** Checks an idempotency key: 1–200 characters, taken as given (not trimmed). */
+/**
+ * Checks an idempotency key: 1–200 characters, none that no text may hold (`checkTextCharacters`: a key with a
+ * lone surrogate would be stored as another key's U+FFFD), taken as given (not trimmed).
+ */
 export function checkIdempotencyKey(key: string, field = 'idempotencyKey'): string {
   const length = [...key].length;
   if (length < 1 || length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw errors.badInput(field, `${field} must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   }
+  checkTextCharacters(key, field);
   return key;
 }
 

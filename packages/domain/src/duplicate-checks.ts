@@ -58,13 +58,12 @@ export interface PurchaseProposal {
   keywords: string[];
 }
 
-const CONTROL = /[\p{Cc}]/u;
-
-/** Line breaks and tabs (pasted titles hold them) become spaces; other control characters are refused. */
+/**
+ * Line breaks and tabs (pasted titles hold them) become spaces; other control characters, lone surrogates and
+ * bidirectional overrides are refused (`optionalNote`).
+ */
 function text(value: string | null | undefined, field: string, max: number): string | null {
-  const checked = optionalNote(value?.replace(/[\t\n\r]+/g, ' '), field, max);
-  if (checked !== null && CONTROL.test(checked)) throw errors.badInput(field, `${field} must not hold control characters`);
-  return checked;
+  return optionalNote(value?.replace(/[\t\n\r]+/g, ' '), field, max);
 }
 
 /** What a planned purchase says it is: the texts equivalence reads, checked. */

@@ -5,6 +5,7 @@ export * from './fees';
 export * from './time';
 export * from './cancellation';
 export * from './text';
+export * from './input-text';
 export * from './geo';
 export * from './policy';
 export * from './sharing';

@@ -1,5 +1,6 @@
 import { errors } from './errors';
 import { validateGeoPoint, type GeoPoint } from './geo';
+import { checkTextCharacters } from './input-text';
 import { BOOKING_MIN_MINUTES } from './time';
 
 /** Longest free-text query, in UTF-16 units as GraphQL delivers it. */
@@ -7,11 +8,36 @@ export const MAX_SEARCH_QUERY_LENGTH = 200;
 /** Largest `near` radius: half the Earth's circumference, rounded down (covers every point that matters). */
 export const MAX_SEARCH_RADIUS_KM = 20_000;
 
-/** `BAD_USER_INPUT` on `field` when the query is longer than `MAX_SEARCH_QUERY_LENGTH`. */
+/**
+ * `BAD_USER_INPUT` on `field` when the query is longer than `MAX_SEARCH_QUERY_LENGTH` or holds characters no
+ * text may hold (`checkTextCharacters`: a NUL would otherwise fail the statement that searches).
+ */
 export function validateSearchQuery(query: string | null | undefined, field: string): void {
   if ((query?.length ?? 0) > MAX_SEARCH_QUERY_LENGTH) {
     throw errors.badInput(field, `The query is longer than ${MAX_SEARCH_QUERY_LENGTH} characters`);
   }
+  if (query) checkTextCharacters(query, field);
+}
+
+/** Most values one filter list (categories, prefectures, institutions) may hold. */
+export const MAX_FILTER_VALUES = 200;
+/** Longest value a category or prefecture filter may hold: no listing's category is longer. */
+export const MAX_FILTER_VALUE_LENGTH = 200;
+
+/**
+ * Checks the values of a filter list that are matched against listings (categories, prefectures): at most
+ * `MAX_FILTER_VALUES` of them (`BAD_USER_INPUT` on `field`), each at most `MAX_FILTER_VALUE_LENGTH` characters
+ * and free of characters no text may hold (`BAD_USER_INPUT` on `${field}[i]`).
+ */
+export function validateFilterValues(values: readonly string[] | null | undefined, field: string): void {
+  if (!values) return;
+  if (values.length > MAX_FILTER_VALUES) throw errors.badInput(field, `At most ${MAX_FILTER_VALUES} values`);
+  values.forEach((value, i) => {
+    if (value.length > MAX_FILTER_VALUE_LENGTH) {
+      throw errors.badInput(`${field}[${i}]`, `${field}[${i}] is longer than ${MAX_FILTER_VALUE_LENGTH} characters`);
+    }
+    checkTextCharacters(value, `${field}[${i}]`);
+  });
 }
 
 /** Checks a `near` filter: a valid point and a radius in (0, MAX_SEARCH_RADIUS_KM], naming `${field}.…` at fault. */

@@ -76,7 +76,7 @@ export function sendGraphQLError(res: ServerResponse, error: DomainError, reques
   );
 }
 
-/** Reads the whole body as text, refusing more than `limit` bytes with `LIMIT_EXCEEDED`. */
+/** Reads the whole body as UTF-8 text, refusing more than `limit` bytes (`LIMIT_EXCEEDED`) and invalid UTF-8 (`BAD_USER_INPUT`). */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `The request body exceeds ${limit} bytes`);
@@ -87,8 +87,14 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
     if (size > limit) throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `The request body exceeds ${limit} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return utf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, 'The request body is not valid UTF-8');
+  }
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * True when `body` (a parsed GraphQL-over-HTTP POST body) runs only `rootFields`: every root field of the

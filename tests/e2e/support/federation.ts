@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, signIdentityToken, type Identity, type KeyPair } from '@kyoyo/auth';
 import { connect, equipmentSchema, type Database } from '@kyoyo/db';
 import { createEquipmentApp, type EquipmentApp } from '@kyoyo/equipment-service';
@@ -9,9 +10,11 @@ import {
   gatewaySchema,
   RegistryRepository,
   type GatewayApp,
+  type GatewayAppOptions,
 } from '@kyoyo/gateway';
 import { createLogger } from '@kyoyo/server-kit';
 import { createTestDatabase } from '@kyoyo/test-kit';
+import { freePort, serviceProcess, type ServiceProcess } from './service-process';
 import { startStallProxy, type StallProxy } from './stall-proxy';
 
 /** A member institution of a test federation. */
@@ -24,6 +27,10 @@ export interface TestInstitution {
 
 /** One institution's equipment service in a test federation. */
 export interface TestService {
+  /**
+   * The service. For one run as a child process (`options.processes`) an adapter: `stop()` stops the
+   * process, `listen()` starts it again on its own port (whatever it is given), and `server` is not available.
+   */
   app: EquipmentApp;
   /** The service's own base URL. */
   url: string;
@@ -31,12 +38,16 @@ export interface TestService {
   database: Database<typeof equipmentSchema>;
   /** The stall proxy the gateway calls instead of `url`, for institutions named in `options.proxied`. */
   proxy: StallProxy | null;
+  /** The child process running the service, for institutions named in `options.processes`. */
+  process: ServiceProcess | null;
 }
 
 /** A gateway and its institutions' services, each on its own fresh database, listening on loopback. */
 export interface TestFederation {
   gatewayUrl: string;
   gateway: GatewayApp;
+  /** The key the gateway signs its calls to services with (for tests of what services accept). */
+  gatewayKey: KeyPair;
   /** The gateway's own database (registry, duplicate-check records). */
   gatewayDatabase: Database<typeof gatewaySchema>;
   services: Map<string, TestService>;
@@ -69,27 +80,55 @@ export interface FederationOptions {
   timeoutMs?: number;
   /** Codes of institutions that the gateway reaches through a `StallProxy` (see `TestService.proxy`). */
   proxied?: string[];
+  /**
+   * Codes of institutions whose service runs as a real child process (the service's own entry point, on a
+   * fixed port) instead of in this process, so that a test can kill it (`TestService.process`).
+   */
+  processes?: string[];
+  /** How often the gateway probes every institution's health (default 60 s; `gateway.probe()` probes now). */
+  healthIntervalMs?: number;
+  /** Gateway settings beyond the defaults (rate limits, production mode, …). */
+  gateway?: Pick<Partial<GatewayAppOptions>, 'rateLimits' | 'production' | 'trustProxy' | 'operationLimits'>;
+  /** Receives every JSON log line of the gateway and the in-process services (default: none kept). */
+  log?: (line: string) => void;
 }
 
 /** Starts a federation of `institutions` with a gateway that calls each with `timeoutMs`. */
 export async function startFederation(institutions: TestInstitution[], options: FederationOptions = {}): Promise<TestFederation> {
+  const logger = (service: string) => (options.log ? createLogger(service, 'info', {}, options.log) : silent);
   const { pair: gatewayKey } = await createKeyPair();
   const { pair: issuerKey } = await createKeyPair();
 
   const services = new Map<string, TestService>();
   for (const institution of institutions) {
-    const database = connect(await createTestDatabase(), equipmentSchema, { max: 4 });
-    const app = await createEquipmentApp({
-      institution: institution.code,
-      database,
-      gatewayKey: gatewayKey.publicKey,
-      logger: silent,
-      maxBodyBytes: 16 * 1024 * 1024,
-      production: false,
-    });
-    const url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    const databaseUrl = await createTestDatabase();
+    const database = connect(databaseUrl, equipmentSchema, { max: 4 });
+    let app: EquipmentApp;
+    let url: string;
+    let child: ServiceProcess | null = null;
+    if (options.processes?.includes(institution.code)) {
+      child = serviceProcess({
+        institution: institution.code,
+        databaseUrl,
+        gatewayPublicJwk: gatewayKey.publicJwk,
+        port: await freePort(),
+      });
+      await child.start();
+      app = processApp(child);
+      url = child.url;
+    } else {
+      app = await createEquipmentApp({
+        institution: institution.code,
+        database,
+        gatewayKey: gatewayKey.publicKey,
+        logger: logger(`equipment:${institution.code}`),
+        maxBodyBytes: 16 * 1024 * 1024,
+        production: false,
+      });
+      url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    }
     const proxy = options.proxied?.includes(institution.code) ? await startStallProxy(url) : null;
-    services.set(institution.code, { app, url, database, proxy });
+    services.set(institution.code, { app, url, database, proxy, process: child });
   }
 
   const gatewayDatabase = connect(await createTestDatabase(gatewayMigrationsFolder), gatewaySchema, { max: 4 });
@@ -102,17 +141,19 @@ export async function startFederation(institutions: TestInstitution[], options: 
     database: gatewayDatabase,
     signingKey: gatewayKey,
     issuers: [devIssuer(issuerKey.publicKey)],
-    logger: silent,
+    logger: logger('gateway'),
     timeoutMs: options.timeoutMs ?? 2000,
-    healthIntervalMs: 60_000,
+    healthIntervalMs: options.healthIntervalMs ?? 60_000,
     maxBodyBytes: 1024 * 1024,
     production: false,
+    ...options.gateway,
   });
   const gatewayPort = await gateway.listen(0, '127.0.0.1');
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
 
   return {
     gatewayUrl,
+    gatewayKey,
     gateway,
     gatewayDatabase,
     services,
@@ -128,8 +169,26 @@ export async function startFederation(institutions: TestInstitution[], options: 
     async stop() {
       for (const { proxy } of services.values()) await proxy?.close();
       await gateway.stop();
-      for (const { app } of services.values()) await app.stop().catch(() => undefined);
+      for (const { app, process: child, database } of services.values()) {
+        await app.stop().catch(() => undefined);
+        // An in-process service closes its pool when it stops; a child process has its own.
+        if (child) await database.close();
+      }
     },
+  };
+}
+
+/** `EquipmentApp`'s interface over a service run as a child process. */
+function processApp(child: ServiceProcess): EquipmentApp {
+  return {
+    get server(): Server {
+      throw new Error('this service runs in a child process; use TestService.process');
+    },
+    listen: async () => {
+      await child.start();
+      return child.port;
+    },
+    stop: () => child.stop(),
   };
 }
 

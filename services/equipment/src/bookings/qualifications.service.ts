@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
-import { checkQualificationExpiry, errors, isQualificationValidOn, tokyoDateOf } from '@kyoyo/domain';
+import { checkQualificationExpiry, checkTextCharacters, errors, isQualificationValidOn, tokyoDateOf } from '@kyoyo/domain';
 import { localIdOf } from '../common/ids';
 import type { Instrument } from '../instruments/instruments.types';
 import type { Qualification } from './bookings.types';
@@ -11,6 +11,15 @@ export type QualificationView = Qualification & { valid: boolean };
 
 /** Longest user id (the identity token's `sub` has the same limit). */
 const MAX_USER_ID_LENGTH = 200;
+
+/** A user id as an identity token's `sub` could carry it: 1–200 characters, not blank, none no text may hold. */
+function checkUserId(userId: string): void {
+  const length = [...userId].length;
+  if (length < 1 || length > MAX_USER_ID_LENGTH || userId.trim() === '') {
+    throw errors.badInput('userId', `userId must be 1 to ${MAX_USER_ID_LENGTH} characters`);
+  }
+  checkTextCharacters(userId, 'userId');
+}
 
 /** The facility office's qualification use cases of one request. */
 export class QualificationsService {
@@ -36,10 +45,7 @@ export class QualificationsService {
   async grant(instrumentId: string, userId: string, expiresOn: string | null | undefined, identity: Identity | null) {
     const who = requireInstitutionManager(identity, this.institution);
     const id = await this.listedInstrument(instrumentId);
-    const length = [...userId].length;
-    if (length < 1 || length > MAX_USER_ID_LENGTH || userId.trim() === '') {
-      throw errors.badInput('userId', `userId must be 1 to ${MAX_USER_ID_LENGTH} characters`);
-    }
+    checkUserId(userId);
     checkQualificationExpiry(expiresOn ?? null, tokyoDateOf(this.now));
     const granted = await this.repository.grant({
       instrumentId: id,
@@ -54,7 +60,9 @@ export class QualificationsService {
   /** Facility office: withdraws a qualification; false when none was in force. */
   async revoke(instrumentId: string, userId: string, identity: Identity | null): Promise<boolean> {
     requireInstitutionManager(identity, this.institution);
-    return this.repository.revoke(localIdOf(instrumentId, 'instrumentId'), userId, this.now);
+    const id = localIdOf(instrumentId, 'instrumentId');
+    checkUserId(userId);
+    return this.repository.revoke(id, userId, this.now);
   }
 
   private async listedInstrument(instrumentId: string): Promise<number> {

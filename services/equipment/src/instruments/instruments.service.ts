@@ -3,6 +3,7 @@ import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
   BOOKING_MIN_MINUTES,
   bookableFrom,
+  checkTextCharacters,
   compareSortKeys,
   DEFAULT_CANCELLATION_POLICY,
   DEFAULT_MAX_BOOKING_MINUTES,
@@ -15,6 +16,7 @@ import {
   validateGeoPoint,
   validateNear,
   validateAvailabilityWindow,
+  validateFilterValues,
   validateSearchQuery,
   type AvailabilityWindow,
   type FeeRate,
@@ -80,10 +82,15 @@ export const MAX_CANCELLATION_FREE_HOURS = 720;
 /** Most hits one local search returns (the gateway asks a page and one more). */
 export const MAX_SEARCH_LIMIT = 1000;
 
-/** Trimmed text, or null when empty; `BAD_USER_INPUT` past `max` characters. */
+/**
+ * Trimmed text, or null when empty; `BAD_USER_INPUT` past `max` characters or holding characters no text may
+ * hold (`checkTextCharacters`: NUL, other control characters but tabs and line breaks, lone surrogates,
+ * bidirectional overrides), before any of it reaches SQL.
+ */
 function optionalText(value: string | null | undefined, field: string, max: number): string | null {
   const text = value?.trim() ?? '';
   if (text.length > max) throw errors.badInput(field, `${field} is longer than ${max} characters`);
+  checkTextCharacters(text, field);
   return text.length > 0 ? text : null;
 }
 
@@ -180,7 +187,7 @@ export function toCriteria(input: LocalSearchInput, now: Date): SearchCriteria {
   if (input.near) validateNear(input.near, 'input.near');
   if (input.fallbackLocation) validateGeoPoint(input.fallbackLocation, 'input.fallbackLocation');
   if (input.sort === 'DISTANCE' && !input.near) throw errors.badInput('input.sort', 'Sorting by distance needs input.near');
-  if (input.categories && input.categories.length > 200) throw errors.badInput('input.categories', 'At most 200 categories');
+  validateFilterValues(input.categories, 'input.categories');
   const words = query ? queryWords(query) : [];
   const shortWords = words.filter((w) => [...w].length < TRIGRAM_MIN_CHARS);
   return {
