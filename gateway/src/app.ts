@@ -15,6 +15,7 @@ import { createContextFactory, type GatewayContext } from './common/context';
 import { InstitutionClient } from './federation/institution-client';
 import { refreshInstrumentCount } from './institutions/institutions.service';
 import { localLandingPage } from './landing/landing-page';
+import { Admission, type ConcurrencyLimits } from './limits/admission';
 import { clientAddress } from './limits/client-address';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsPlugin, type OperationLimits } from './limits/operation-limits';
 import { RateLimiter, type RateLimits } from './limits/rate-limiter';
@@ -37,6 +38,8 @@ export interface GatewayAppOptions {
   operationLimits?: OperationLimits;
   /** Requests per minute per user and per address; absent: none (a limit of 0 also switches one off). */
   rateLimits?: RateLimits;
+  /** Requests worked on at once per client address and in all (others wait their turn); absent: no limit. */
+  concurrency?: ConcurrencyLimits;
   /** Take the client's address from the last `X-Forwarded-For` entry (behind a reverse proxy). */
   trustProxy?: boolean;
   /** Production: no introspection, no field suggestions, no landing page. */
@@ -63,6 +66,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   await registry.refresh();
   const client = new InstitutionClient(registry, options.signingKey, { timeoutMs: options.timeoutMs }, logger);
   const rateLimiter = options.rateLimits ? new RateLimiter(options.rateLimits) : null;
+  const admission = options.concurrency ? new Admission(options.concurrency) : null;
   const verify = createAuthenticator(options.issuers);
   /** Who is calling; a signed-in user also spends from their own rate limit. */
   const authenticate = async (authorization: string | undefined) => {
@@ -79,6 +83,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Signals are ours: `onShutdownSignal` drains the HTTP server, then stops Apollo and closes the pool.
+    stopOnTerminationSignals: false,
     maxRecursiveSelections: true,
     parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
@@ -96,7 +102,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
 
   const server = createHttpApp<GatewayContext>({
     logger,
-    admit: rateLimiter ? (req) => rateLimiter.admitAddress(clientAddress(req, options.trustProxy ?? false)) : undefined,
+    admit: async (req) => {
+      const address = clientAddress(req, options.trustProxy ?? false);
+      rateLimiter?.admitAddress(address);
+      return admission?.enter(address);
+    },
     graphql: {
       apollo,
       maxBodyBytes: options.maxBodyBytes,

@@ -44,6 +44,8 @@ describe('gateway config', () => {
       MAX_QUERY_ALIASES: 20,
       RATE_LIMIT_PER_USER: 600,
       RATE_LIMIT_PER_ADDRESS: 1200,
+      MAX_IN_FLIGHT_PER_ADDRESS: 16,
+      MAX_IN_FLIGHT: 64,
       TRUST_PROXY: false,
     });
     expect(loadConfig({ ...valid, MAX_QUERY_DEPTH: '8', RATE_LIMIT_PER_USER: '0', TRUST_PROXY: 'true' })).toMatchObject({

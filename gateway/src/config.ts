@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseConfig } from '@kyoyo/server-kit';
+import { DEFAULT_CONCURRENCY_LIMITS } from './limits/admission';
 import { DEFAULT_OPERATION_LIMITS } from './limits/operation-limits';
 import { DEFAULT_RATE_LIMITS } from './limits/rate-limiter';
 
@@ -80,6 +81,10 @@ const schema = z
     RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.perUserPerMinute),
     /** Requests per minute per client address; 0 switches the limit off. */
     RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.perAddressPerMinute),
+    /** Requests worked on at once per client address (more wait their turn, up to 10 s); 0 switches it off. */
+    MAX_IN_FLIGHT_PER_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_CONCURRENCY_LIMITS.perAddress),
+    /** Requests the gateway works on at once in all; 0 switches it off. */
+    MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(DEFAULT_CONCURRENCY_LIMITS.total),
     /**
      * Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry (the one the
      * proxy added) instead of the connection's.

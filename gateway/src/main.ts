@@ -45,6 +45,7 @@ const app = await createGatewayApp({
   maxImportBodyBytes: config.MAX_IMPORT_BODY_BYTES,
   operationLimits: { maxDepth: config.MAX_QUERY_DEPTH, maxAliases: config.MAX_QUERY_ALIASES, maxCost: config.MAX_QUERY_COST },
   rateLimits: { perUserPerMinute: config.RATE_LIMIT_PER_USER, perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS },
+  concurrency: { perAddress: config.MAX_IN_FLIGHT_PER_ADDRESS, total: config.MAX_IN_FLIGHT },
   trustProxy: config.TRUST_PROXY,
   production: config.NODE_ENV === 'production',
 });

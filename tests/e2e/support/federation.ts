@@ -88,7 +88,7 @@ export interface FederationOptions {
   /** How often the gateway probes every institution's health (default 60 s; `gateway.probe()` probes now). */
   healthIntervalMs?: number;
   /** Gateway settings beyond the defaults (rate limits, production mode, …). */
-  gateway?: Pick<Partial<GatewayAppOptions>, 'rateLimits' | 'production' | 'trustProxy' | 'operationLimits'>;
+  gateway?: Pick<Partial<GatewayAppOptions>, 'rateLimits' | 'concurrency' | 'production' | 'trustProxy' | 'operationLimits'>;
   /** Receives every JSON log line of the gateway and the in-process services (default: none kept). */
   log?: (line: string) => void;
 }
