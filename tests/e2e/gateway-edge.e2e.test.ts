@@ -198,5 +198,7 @@ describe('production mode', () => {
   it('in development suggests names, so the difference is the mode', async () => {
     const typo = await federation.query('{ institution { code } }');
     expect(typo.errors?.[0]?.message).toMatch(/Did you mean "institutions"/);
+    const page = await fetch(federation.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(await page.text()).toContain('<html');
   });
 });

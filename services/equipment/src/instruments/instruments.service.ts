@@ -3,7 +3,7 @@ import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
   BOOKING_MIN_MINUTES,
   bookableFrom,
-  checkTextCharacters,
+  optionalNote,
   compareSortKeys,
   DEFAULT_CANCELLATION_POLICY,
   DEFAULT_MAX_BOOKING_MINUTES,
@@ -82,20 +82,8 @@ export const MAX_CANCELLATION_FREE_HOURS = 720;
 /** Most hits one local search returns (the gateway asks a page and one more). */
 export const MAX_SEARCH_LIMIT = 1000;
 
-/**
- * Trimmed text, or null when empty; `BAD_USER_INPUT` past `max` characters or holding characters no text may
- * hold (`checkTextCharacters`: NUL, other control characters but tabs and line breaks, lone surrogates,
- * bidirectional overrides), before any of it reaches SQL.
- */
-function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  const text = value?.trim() ?? '';
-  if (text.length > max) throw errors.badInput(field, `${field} is longer than ${max} characters`);
-  checkTextCharacters(text, field);
-  return text.length > 0 ? text : null;
-}
-
 function requiredText(value: string, field: string, max: number): string {
-  const text = optionalText(value, field, max);
+  const text = optionalNote(value, field, max);
   if (text === null) throw errors.badInput(field, `${field} must not be empty`);
   return text;
 }
@@ -131,14 +119,14 @@ export function toListing(input: InstrumentInput): InstrumentListing {
   return {
     localId,
     name: requiredText(input.name, 'input.name', 500),
-    nameEn: optionalText(input.nameEn, 'input.nameEn', 500),
+    nameEn: optionalNote(input.nameEn, 'input.nameEn', 500),
     category: requiredText(input.category, 'input.category', 200),
-    manufacturer: optionalText(input.manufacturer, 'input.manufacturer', 200),
-    model: optionalText(input.model, 'input.model', 200),
-    description: optionalText(input.description, 'input.description', 10_000),
+    manufacturer: optionalNote(input.manufacturer, 'input.manufacturer', 200),
+    model: optionalNote(input.model, 'input.model', 200),
+    description: optionalNote(input.description, 'input.description', 10_000),
     acquisitionPrice: input.acquisitionPrice ?? null,
     acquiredOn: input.acquiredOn ?? null,
-    building: optionalText(input.building, 'input.building', 300),
+    building: optionalNote(input.building, 'input.building', 300),
     location: input.location ?? null,
     sharedExternally: input.sharedExternally,
     remoteOperable: input.remoteOperable,
