@@ -5,10 +5,10 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '@kyoyo/server-kit';
 import { bookingsResolvers } from './bookings/bookings.resolvers';
-import { pendingResolvers } from './common/pending.resolvers';
 import { duplicateChecksResolvers } from './duplicate-checks/duplicate-checks.resolvers';
 import { institutionsResolvers } from './institutions/institutions.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
+import { listingsResolvers } from './listings/listings.resolvers';
 import { reportsResolvers } from './reports/reports.resolvers';
 import { schedulesResolvers } from './schedules/schedules.resolvers';
 import { viewerResolvers } from './viewer/viewer.resolvers';
@@ -37,11 +37,11 @@ export function createGatewaySchema(): GraphQLSchema {
       institutionsResolvers,
       viewerResolvers,
       instrumentsResolvers,
+      listingsResolvers,
       bookingsResolvers,
       schedulesResolvers,
       reportsResolvers,
       duplicateChecksResolvers,
-      pendingResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });

@@ -53,8 +53,7 @@ const OK = 'allowed';
 const UNAUTHENTICATED = 'UNAUTHENTICATED';
 const FORBIDDEN = 'FORBIDDEN';
 /** An allowed caller of an operation that has not landed yet (issue #7: CSV import). */
-const NOT_IMPLEMENTED = 'NOT_IMPLEMENTED';
-type Expectation = typeof OK | typeof UNAUTHENTICATED | typeof FORBIDDEN | typeof NOT_IMPLEMENTED;
+type Expectation = typeof OK | typeof UNAUTHENTICATED | typeof FORBIDDEN;
 /** One operation's expectations, in the order of `PERSONAS`. */
 type Row = readonly [
   row: string,
@@ -96,9 +95,10 @@ const MATRIX: readonly Row[] = [
   ['grantQualification',                 UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
   ['revokeQualification',                UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
   ['upsertInstrument',                   UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
-  // Issue #7: the import is not there yet, so an allowed caller sees NOT_IMPLEMENTED; when it lands these
-  // two cells become OK. The refusals already hold.
-  ['importInstruments',                  UNAUTHENTICATED, FORBIDDEN,  NOT_IMPLEMENTED, FORBIDDEN, FORBIDDEN, NOT_IMPLEMENTED],
+  ['importInstruments',                  UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
+  ['decommissionInstrument',             UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
+  ['recommissionInstrument',             UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
+  ['listingChanges',                     UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
   ['setOpenHours',                       UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
   ['addBlackout',                        UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
   ['removeBlackout',                     UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, OK],
@@ -357,6 +357,27 @@ const CASES: Record<string, Case> = {
     document:
       'mutation ($inst: ID!, $csv: String!) { importInstruments(institution: $inst, csv: $csv, dryRun: true) { created } }',
     variables: () => ({ inst: A.code, csv: `local_id,name,category\n${fresh('CSV')},輸入装置,XRD\n` }),
+    check: (report) => expect(report).toEqual({ created: 1 }),
+  },
+  decommissionInstrument: {
+    document: 'mutation ($id: ID!) { decommissionInstrument(id: $id, reason: "更新") { id decommissionedAt } }',
+    variables: async () => ({ id: await listing(fresh('RETIRE')) }),
+    check: (instrument) => expect(instrument.decommissionedAt).toEqual(expect.any(String)),
+  },
+  recommissionInstrument: {
+    document: 'mutation ($id: ID!) { recommissionInstrument(id: $id) { id decommissionedAt } }',
+    variables: async () => {
+      const id = await listing(fresh('RETURN'));
+      await must('officeA', 'mutation ($id: ID!) { decommissionInstrument(id: $id) { id } }', { id });
+      return { id };
+    },
+    check: (instrument) => expect(instrument.decommissionedAt).toBeNull(),
+  },
+  listingChanges: {
+    document: 'query ($id: ID!) { listingChanges(instrumentId: $id) { action via changedBy instrument { id } } }',
+    variables: async () => ({ id: await listing(fresh('HISTORY')) }),
+    check: (changes: { action: string; via: string }[]) =>
+      expect(changes.map((c) => [c.action, c.via])).toEqual([['CREATED', 'upsertInstrument']]),
   },
   setOpenHours: {
     document: `mutation ($id: ID!, $hours: [OpenHoursInput!]!) {
@@ -516,7 +537,6 @@ describe.each(MATRIX.map((row) => [row[0], row] as const))('%s', (row, [, ...exp
       JSON.stringify(answer.errors),
     ).toEqual([expected]);
     expect(answer.data?.[operation] ?? null).toBeNull();
-    if (expected === NOT_IMPLEMENTED) expect(answer.errors![0]!.message).toContain('#7');
     if (!mayAskA) expect(callsToA, 'refused only after asking the institution').toBe(0);
   });
 });

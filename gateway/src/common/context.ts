@@ -7,6 +7,7 @@ import type { InstitutionClient } from '../federation/institution-client';
 import { createInstrumentCountLoader, InstitutionsService } from '../institutions/institutions.service';
 import { createAvailabilityLoader, createInstrumentLoader, createUtilizationLoader } from '../instruments/instruments.loaders';
 import { InstrumentsService } from '../instruments/instruments.service';
+import { ListingsService } from '../listings/listings.service';
 import type { InstitutionRegistry } from '../registry/registry';
 import { ReportsService } from '../reports/reports.service';
 import { createBlackoutsLoader, SchedulesService } from '../schedules/schedules.service';
@@ -18,6 +19,7 @@ export interface GatewayContext {
   logger: Logger;
   institutions: InstitutionsService;
   instruments: InstrumentsService;
+  listings: ListingsService;
   bookings: BookingsService;
   schedules: SchedulesService;
   duplicateChecks: DuplicateChecksService;
@@ -47,6 +49,7 @@ export function createContextFactory(
       logger: logger.child({ rid: requestId }),
       institutions: new InstitutionsService(registry, createInstrumentCountLoader(registry, client, call)),
       instruments: new InstrumentsService(registry, client, call, createInstrumentLoader(client, call)),
+      listings: new ListingsService(registry, client, call),
       bookings: new BookingsService(registry, client, call, notices),
       schedules: new SchedulesService(registry, client, call),
       duplicateChecks: new DuplicateChecksService(registry, client, checks, call, notices),

@@ -63,7 +63,10 @@ export class InstitutionClient {
     document: string,
     variables: Record<string, unknown>,
     call: CallContext,
+    /** A longer budget than the default, for the rare long operation (imports). */
+    options: { timeoutMs?: number } = {},
   ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const entry = this.registry.get(institution);
     if (!entry) throw new DomainError(ErrorCode.NOT_FOUND, `No member institution has the code ${institution}`);
     const breaker = this.breakerOf(institution);
@@ -84,7 +87,7 @@ export class InstitutionClient {
           'x-request-id': call.requestId,
         },
         body: JSON.stringify({ query: document, variables, operationName }),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (response.status >= 500 || response.status === 401 || response.status === 403) {
         throw new Error(`HTTP ${response.status}`);
@@ -101,10 +104,7 @@ export class InstitutionClient {
         error: (error as Error).message,
       });
       const timedOut = (error as Error).name === 'TimeoutError';
-      throw this.unavailable(
-        institution,
-        timedOut ? `did not answer within ${this.options.timeoutMs} ms` : 'could not be reached',
-      );
+      throw this.unavailable(institution, timedOut ? `did not answer within ${timeoutMs} ms` : 'could not be reached');
     }
     breaker.success();
     this.registry.markUp(institution);

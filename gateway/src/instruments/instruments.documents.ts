@@ -6,7 +6,7 @@ export const INSTRUMENT_FIELDS = `
   id localId name nameEn category manufacturer model description acquisitionPrice acquiredOn building
   location { latitude longitude }
   sharedExternally remoteOperable requiresApproval requiresQualification maxBookingMinutes
-  cancellationFreeHours cancellationFeePercent
+  cancellationFreeHours cancellationFeePercent decommissionedAt
   openHours { weekday opensAt closesAt }
   fees { userCategory mode hourlyRate billingUnitMinutes minimumCharge }`;
 
@@ -31,11 +31,15 @@ export interface ServiceInstrument {
   maxBookingMinutes: number;
   cancellationFreeHours: number;
   cancellationFeePercent: number;
+  /** RFC 3339; null while listed. */
+  decommissionedAt: string | null;
   openHours: OpenHoursRule[];
   fees: FeeRate[];
 }
 
-export const INSTRUMENTS_BY_IDS = `query InstrumentsByIds($ids: [ID!]!) { instruments(ids: $ids) { ${INSTRUMENT_FIELDS} } }`;
+/** Decommissioned instruments included: bookings, qualifications and closures still name them. */
+export const INSTRUMENTS_BY_IDS = `query InstrumentsByIds($ids: [ID!]!) {
+  instruments(ids: $ids, includeDecommissioned: true) { ${INSTRUMENT_FIELDS} } }`;
 export interface InstrumentsByIdsData {
   instruments: (ServiceInstrument | null)[];
 }

@@ -10,3 +10,15 @@ export {
   type JpEquipmentLineResult,
   type JpEquipmentListing,
 } from './formats/jp-equipment-jsonl';
+export { csvField, csvRow, CsvSyntaxError, parseCsv, unprotectFormula, type CsvRecord } from './csv';
+export {
+  formatKyoyoCsv,
+  KYOYO_CSV_COLUMNS,
+  KYOYO_CSV_LIMITS,
+  kyoyoCsvColumnOf,
+  parseKyoyoCsv,
+  type CsvRowError,
+  type KyoyoCsvColumn,
+  type KyoyoCsvFile,
+  type KyoyoCsvRow,
+} from './kyoyo-csv';

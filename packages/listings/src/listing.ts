@@ -13,6 +13,12 @@ export interface ListingInput {
   model: string | null;
   description: string | null;
   building: string | null;
+  /** Whole yen; undefined when the source does not say. */
+  acquisitionPrice?: number | null;
+  /** YYYY-MM-DD; undefined when the source does not say. */
+  acquiredOn?: string | null;
+  /** Undefined when the source does not say. */
+  location?: { latitude: number; longitude: number } | null;
   sharedExternally: boolean;
   remoteOperable: boolean;
   requiresApproval: boolean;

@@ -9,6 +9,7 @@ import { bookingsResolvers } from './bookings/bookings.resolvers';
 import { duplicatesResolvers } from './duplicates/duplicates.resolvers';
 import { institutionResolvers } from './institution/institution.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
+import { listingsResolvers } from './listings/listings.resolvers';
 import { reportsResolvers } from './reports/reports.resolvers';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -33,6 +34,7 @@ export function createSchema(): GraphQLSchema {
       { ...scalarResolvers },
       institutionResolvers,
       instrumentsResolvers,
+      listingsResolvers,
       availabilityResolvers,
       bookingsResolvers,
       duplicatesResolvers,

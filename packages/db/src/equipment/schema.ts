@@ -7,6 +7,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -207,5 +208,34 @@ export const bookingsTable = pgTable(
     index('bookings_start_idx').on(sql`lower(${t.period})`),
     index('bookings_status_idx').on(t.status),
     check('bookings_fee_nonnegative', sql`${t.fee} >= 0 AND coalesce(${t.cancellationFee}, 0) >= 0`),
+  ],
+);
+
+/**
+ * Every change to a listing: who made it, when, through which operation, and each field's value before and
+ * after (`changes`: `{ field: { from, to } }`, JSON values). Kept for decommissioned instruments too.
+ */
+export const listingChangesTable = pgTable(
+  'listing_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    instrumentId: bigint('instrument_id', { mode: 'number' })
+      .notNull()
+      .references(() => instrumentsTable.id, { onDelete: 'restrict' }),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The user id of whoever made the change. */
+    changedBy: text('changed_by').notNull(),
+    /** CREATED, UPDATED, DECOMMISSIONED, RECOMMISSIONED, OPEN_HOURS, BLACKOUT_ADDED, BLACKOUT_REMOVED. */
+    action: text('action').notNull(),
+    /** The operation that made it: upsertInstrument, importInstruments, setOpenHours, … */
+    via: text('via').notNull(),
+    changes: jsonb('changes').$type<Record<string, { from: unknown; to: unknown }>>().notNull().default({}),
+  },
+  (t) => [
+    index('listing_changes_instrument_idx').on(t.instrumentId, t.id),
+    check(
+      'listing_changes_action_known',
+      sql`${t.action} IN ('CREATED', 'UPDATED', 'DECOMMISSIONED', 'RECOMMISSIONED', 'OPEN_HOURS', 'BLACKOUT_ADDED', 'BLACKOUT_REMOVED')`,
+    ),
   ],
 );

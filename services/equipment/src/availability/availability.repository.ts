@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { equipmentSchema, type Period } from '@kyoyo/db';
 import { ACTIVE_BOOKING_STATUSES, errors, type OpenHoursRule, type TimeRange } from '@kyoyo/domain';
+import { recordChanges, type ChangeAuthor } from '../listings/listings.repository';
 import { lockInstrument, type EquipmentDb } from '../instruments/instruments.repository';
 import type { Blackout } from './availability.types';
 
@@ -96,11 +97,20 @@ export class AvailabilityRepository {
    * Replaces the weekly open hours of a listed instrument in one transaction; false when there is no such
    * instrument. Existing bookings stay as they are.
    */
-  async replaceOpenHours(instrumentId: number, rules: readonly OpenHoursRule[]): Promise<boolean> {
+  async replaceOpenHours(instrumentId: number, rules: readonly OpenHoursRule[], author: ChangeAuthor): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       if (!(await lockInstrument(tx, instrumentId))) return false;
-      await tx.delete(openHoursTable).where(eq(openHoursTable.instrumentId, instrumentId));
+      const before = await tx
+        .delete(openHoursTable)
+        .where(eq(openHoursTable.instrumentId, instrumentId))
+        .returning({ weekday: openHoursTable.weekday, opensAt: openHoursTable.opensAt, closesAt: openHoursTable.closesAt });
       if (rules.length > 0) await tx.insert(openHoursTable).values(rules.map((r) => ({ instrumentId, ...r })));
+      const order = (a: OpenHoursRule, b: OpenHoursRule) => a.weekday - b.weekday || a.opensAt - b.opensAt;
+      const from = before.sort(order);
+      const to = rules.map(({ weekday, opensAt, closesAt }) => ({ weekday, opensAt, closesAt })).sort(order);
+      if (JSON.stringify(from) !== JSON.stringify(to)) {
+        await recordChanges(tx, [{ instrumentId, ...author, action: 'OPEN_HOURS', changes: { openHours: { from, to } } }]);
+      }
       return true;
     });
   }
@@ -110,7 +120,13 @@ export class AvailabilityRepository {
    * part of it; null when there is no such instrument. The instrument lock comes first: a booking being made
    * takes it too before it looks for closures, so the two serialise and neither can miss the other.
    */
-  async addBlackout(instrumentId: number, period: TimeRange, reason: string | null, createdBy: string): Promise<Blackout | null> {
+  async addBlackout(
+    instrumentId: number,
+    period: TimeRange,
+    reason: string | null,
+    author: ChangeAuthor,
+  ): Promise<Blackout | null> {
+    const createdBy = author.changedBy;
     return this.db.transaction(async (tx) => {
       if (!(await lockInstrument(tx, instrumentId))) return null;
       const [held] = await tx
@@ -135,13 +151,34 @@ export class AvailabilityRepository {
         .values({ instrumentId, period: { start: period.start, end: period.end }, reason, createdBy })
         .returning();
       if (!row) throw new Error('insert returned no row');
+      const closure = { id: row.id, start: period.start.toISOString(), end: period.end.toISOString(), reason };
+      await recordChanges(tx, [
+        { instrumentId, ...author, action: 'BLACKOUT_ADDED', changes: { blackout: { from: null, to: closure } } },
+      ]);
       return { id: row.id, instrumentId: row.instrumentId, period: row.period, reason: row.reason, createdBy: row.createdBy };
     });
   }
 
-  /** Reopens a closure; false when there was none with this id. */
-  async removeBlackout(id: number): Promise<boolean> {
-    const rows = await this.db.delete(blackoutsTable).where(eq(blackoutsTable.id, id)).returning({ id: blackoutsTable.id });
-    return rows.length > 0;
+  /** Reopens a closure, with its change record; false when there was none with this id. */
+  async removeBlackout(id: number, author: ChangeAuthor): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.delete(blackoutsTable).where(eq(blackoutsTable.id, id)).returning();
+      if (!row) return false;
+      const closure = {
+        id: row.id,
+        start: row.period.start.toISOString(),
+        end: row.period.end.toISOString(),
+        reason: row.reason,
+      };
+      await recordChanges(tx, [
+        {
+          instrumentId: row.instrumentId,
+          ...author,
+          action: 'BLACKOUT_REMOVED',
+          changes: { blackout: { from: closure, to: null } },
+        },
+      ]);
+      return true;
+    });
   }
 }

@@ -117,14 +117,15 @@ export class AvailabilityService {
 
   /** Facility office: replaces the instrument's weekly open hours; bookings already made stay. */
   async setOpenHours(instrumentId: string, hours: OpenHoursRule[], identity: Identity | null): Promise<OpenHoursRule[]> {
-    requireInstitutionManager(identity, this.institution);
+    const who = requireInstitutionManager(identity, this.institution);
     const id = localIdOf(instrumentId, 'instrumentId');
     if (hours.length > MAX_OPEN_HOURS_RULES) throw errors.badInput('hours', `At most ${MAX_OPEN_HOURS_RULES} rules`);
     validateOpenHours(hours, 'hours');
     const rules = hours
       .map(({ weekday, opensAt, closesAt }) => ({ weekday, opensAt, closesAt }))
       .sort((a, b) => a.weekday - b.weekday || a.opensAt - b.opensAt);
-    if (!(await this.repository.replaceOpenHours(id, rules))) throw errors.notFound('Instrument', 'instrumentId');
+    if (!(await this.repository.replaceOpenHours(id, rules, { changedBy: who.id, via: 'setOpenHours' })))
+      throw errors.notFound('Instrument', 'instrumentId');
     this.loaders.openHours.clear(id).prime(id, rules);
     return rules;
   }
@@ -144,7 +145,7 @@ export class AvailabilityService {
     const id = localIdOf(instrumentId, 'instrumentId');
     if (end.getTime() <= start.getTime()) throw errors.badInput('end', '`end` must be after `start`');
     const note = optionalNote(reason, 'reason');
-    const blackout = await this.repository.addBlackout(id, { start, end }, note, who.id);
+    const blackout = await this.repository.addBlackout(id, { start, end }, note, { changedBy: who.id, via: 'addBlackout' });
     if (!blackout) throw errors.notFound('Instrument', 'instrumentId');
     this.loaders.busy.clearAll();
     this.loaders.blackouts.clearAll();
@@ -153,8 +154,8 @@ export class AvailabilityService {
 
   /** Facility office: reopens a closure; false when there was none. */
   async removeBlackout(id: string, identity: Identity | null): Promise<boolean> {
-    requireInstitutionManager(identity, this.institution);
-    const removed = await this.repository.removeBlackout(localIdOf(id, 'id'));
+    const who = requireInstitutionManager(identity, this.institution);
+    const removed = await this.repository.removeBlackout(localIdOf(id, 'id'), { changedBy: who.id, via: 'removeBlackout' });
     this.loaders.busy.clearAll();
     this.loaders.blackouts.clearAll();
     return removed;

@@ -18,6 +18,8 @@ import { FeesRepository } from '../fees/fees.repository';
 import { createInstrumentLoader } from '../instruments/instruments.loaders';
 import { InstrumentsRepository, type EquipmentDb } from '../instruments/instruments.repository';
 import { InstrumentsService } from '../instruments/instruments.service';
+import { ListingsRepository } from '../listings/listings.repository';
+import { ListingsService } from '../listings/listings.service';
 import { ReportsRepository } from '../reports/reports.repository';
 import { ReportsService } from '../reports/reports.service';
 
@@ -29,6 +31,7 @@ export interface EquipmentContext {
   requestId: string;
   logger: Logger;
   instruments: InstrumentsService;
+  listings: ListingsService;
   availability: AvailabilityService;
   bookings: BookingsService;
   qualifications: QualificationsService;
@@ -50,6 +53,7 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
   const bookingsRepository = new BookingsRepository(db);
   const qualificationsRepository = new QualificationsRepository(db);
   const reportsRepository = new ReportsRepository(db);
+  const listingsRepository = new ListingsRepository(db);
   return (identity: Identity | null, requestId: string): EquipmentContext => {
     const now = clock();
     const instrumentLoader = createInstrumentLoader(instrumentsRepository);
@@ -71,7 +75,8 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
       identity,
       requestId,
       logger: logger.child({ rid: requestId }),
-      instruments: new InstrumentsService(institution, instrumentsRepository, instrumentLoader, feeLoader, availability, now),
+      instruments: new InstrumentsService(instrumentsRepository, instrumentLoader, feeLoader, availability, now),
+      listings: new ListingsService(institution, listingsRepository, { instrument: instrumentLoader, fees: feeLoader }, now),
       availability,
       bookings: new BookingsService(
         institution,

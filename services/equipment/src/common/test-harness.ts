@@ -43,7 +43,15 @@ export interface ServiceHarness {
   stop(): Promise<void>;
 }
 
-const WRITTEN_TABLES = ['bookings', 'blackouts', 'qualifications', 'open_hours', 'instruments'] as const;
+const WRITTEN_TABLES = [
+  'bookings',
+  'blackouts',
+  'qualifications',
+  'open_hours',
+  'instruments',
+  'fee_rates',
+  'listing_changes',
+] as const;
 
 const silent = createLogger('test', 'error', {}, () => undefined);
 

@@ -19,7 +19,7 @@ export type EquipmentDb = PostgresJsDatabase<typeof equipmentSchema>;
 type Row = typeof t.$inferSelect;
 
 /** The listing's own columns, without the derived search columns (long texts and token arrays no caller reads back). */
-const {
+export const {
   nameNorm: _n,
   nameEnNorm: _e,
   searchText: _s,
@@ -27,7 +27,7 @@ const {
   compactText: _c,
   ...LISTING_COLUMNS
 } = getTableColumns(t);
-type ListingRow = Omit<Row, 'nameNorm' | 'nameEnNorm' | 'searchText' | 'searchTokens' | 'compactText'>;
+export type ListingRow = Omit<Row, 'nameNorm' | 'nameEnNorm' | 'searchText' | 'searchTokens' | 'compactText'>;
 
 /** A transaction of an equipment database. */
 export type Transaction = Parameters<Parameters<EquipmentDb['transaction']>[0]>[0];
@@ -68,6 +68,7 @@ export function toInstrument(row: ListingRow): Instrument {
     maxBookingMinutes: row.maxBookingMinutes,
     cancellationFreeHours: row.cancellationFreeHours,
     cancellationFeePercent: row.cancellationFeePercent,
+    decommissionedAt: row.decommissionedAt,
   };
 }
 
@@ -139,7 +140,7 @@ function whereSql(c: SearchCriteria): SQL {
 /** Rows per insert statement of a bulk upsert (PostgreSQL allows 65,535 parameters; a row has 25). */
 const UPSERT_CHUNK = 1000;
 
-function rowValuesOf(listing: InstrumentListing, search: SearchColumns): typeof t.$inferInsert {
+export function rowValuesOf(listing: InstrumentListing, search: SearchColumns): typeof t.$inferInsert {
   return {
     localId: listing.localId,
     name: listing.name,
@@ -212,13 +213,13 @@ function afterSql(c: SearchCriteria, key: SQL): SQL | undefined {
 export class InstrumentsRepository {
   constructor(private readonly db: EquipmentDb) {}
 
-  /** Listed (not decommissioned) instruments with these ids, in no particular order. */
-  async findByIds(ids: readonly number[]): Promise<Instrument[]> {
+  /** Listed (not decommissioned, unless asked) instruments with these ids, in no particular order. */
+  async findByIds(ids: readonly number[], options: { includeDecommissioned?: boolean } = {}): Promise<Instrument[]> {
     if (ids.length === 0) return [];
     const rows = await this.db
-      .select()
+      .select(LISTING_COLUMNS)
       .from(t)
-      .where(and(inArray(t.id, [...ids]), isNull(t.decommissionedAt)));
+      .where(and(inArray(t.id, [...ids]), options.includeDecommissioned ? undefined : isNull(t.decommissionedAt)));
     return rows.map(toInstrument);
   }
 
@@ -361,44 +362,52 @@ export class InstrumentsRepository {
   ): Promise<{ instrument: Instrument; created: boolean }[]> {
     if (entries.length === 0) return [];
     try {
-      return await this.db.transaction(async (tx) => {
-        const results: { instrument: Instrument; created: boolean }[] = [];
-        for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {
-          const chunk = entries.slice(i, i + UPSERT_CHUNK);
-          const rows = await tx
-            .insert(t)
-            .values(chunk.map(({ listing, search }) => rowValuesOf(listing, search)))
-            .onConflictDoUpdate({ target: t.localId, set: { ...EXCLUDED_LISTING_COLUMNS, updatedAt: sql`now()` } })
-            .returning({ ...getTableColumns(t), created: sql<boolean>`(xmax = 0)` });
-          const byLocalId = new Map(rows.map(({ created, ...stored }) => [stored.localId, { stored, created }]));
-          const fees: (typeof feeRatesTable.$inferInsert)[] = [];
-          const hours: (typeof openHoursTable.$inferInsert)[] = [];
-          const feesReplaced: number[] = [];
-          const hoursReplaced: number[] = [];
-          for (const { listing } of chunk) {
-            const row = byLocalId.get(listing.localId);
-            if (!row) throw new Error(`upsert returned no row for ${listing.localId}`);
-            const id = row.stored.id;
-            if (listing.fees) {
-              feesReplaced.push(id);
-              fees.push(...listing.fees.map((f) => ({ instrumentId: id, ...f })));
-            }
-            if (row.created || listing.openHours) {
-              hoursReplaced.push(id);
-              hours.push(...(listing.openHours ?? DEFAULT_OPEN_HOURS).map((h) => ({ instrumentId: id, ...h })));
-            }
-            results.push({ instrument: toInstrument(row.stored), created: row.created });
-          }
-          if (feesReplaced.length > 0) await tx.delete(feeRatesTable).where(inArray(feeRatesTable.instrumentId, feesReplaced));
-          if (fees.length > 0) await tx.insert(feeRatesTable).values(fees);
-          if (hoursReplaced.length > 0)
-            await tx.delete(openHoursTable).where(inArray(openHoursTable.instrumentId, hoursReplaced));
-          if (hours.length > 0) await tx.insert(openHoursTable).values(hours);
-        }
-        return results;
-      });
+      return await this.db.transaction((tx) => writeListings(tx, entries));
     } catch (error) {
       throw translateConstraintViolation(error);
     }
   }
+}
+
+/**
+ * Inside `tx`: creates or updates listings (distinct `localId`s), a chunk of rows per statement; fee schedules
+ * are replaced where given; new listings get default open hours (or their own). Results in input order.
+ */
+export async function writeListings(
+  tx: Transaction,
+  entries: readonly { listing: InstrumentListing; search: SearchColumns }[],
+): Promise<{ instrument: Instrument; created: boolean }[]> {
+  const results: { instrument: Instrument; created: boolean }[] = [];
+  for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {
+    const chunk = entries.slice(i, i + UPSERT_CHUNK);
+    const rows = await tx
+      .insert(t)
+      .values(chunk.map(({ listing, search }) => rowValuesOf(listing, search)))
+      .onConflictDoUpdate({ target: t.localId, set: { ...EXCLUDED_LISTING_COLUMNS, updatedAt: sql`now()` } })
+      .returning({ ...getTableColumns(t), created: sql<boolean>`(xmax = 0)` });
+    const byLocalId = new Map(rows.map(({ created, ...stored }) => [stored.localId, { stored, created }]));
+    const fees: (typeof feeRatesTable.$inferInsert)[] = [];
+    const hours: (typeof openHoursTable.$inferInsert)[] = [];
+    const feesReplaced: number[] = [];
+    const hoursReplaced: number[] = [];
+    for (const { listing } of chunk) {
+      const row = byLocalId.get(listing.localId);
+      if (!row) throw new Error(`upsert returned no row for ${listing.localId}`);
+      const id = row.stored.id;
+      if (listing.fees) {
+        feesReplaced.push(id);
+        fees.push(...listing.fees.map((f) => ({ instrumentId: id, ...f })));
+      }
+      if (row.created || listing.openHours) {
+        hoursReplaced.push(id);
+        hours.push(...(listing.openHours ?? DEFAULT_OPEN_HOURS).map((h) => ({ instrumentId: id, ...h })));
+      }
+      results.push({ instrument: toInstrument(row.stored), created: row.created });
+    }
+    if (feesReplaced.length > 0) await tx.delete(feeRatesTable).where(inArray(feeRatesTable.instrumentId, feesReplaced));
+    if (fees.length > 0) await tx.insert(feeRatesTable).values(fees);
+    if (hoursReplaced.length > 0) await tx.delete(openHoursTable).where(inArray(openHoursTable.instrumentId, hoursReplaced));
+    if (hours.length > 0) await tx.insert(openHoursTable).values(hours);
+  }
+  return results;
 }

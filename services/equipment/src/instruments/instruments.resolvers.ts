@@ -1,17 +1,14 @@
 import type { EquipmentContext } from '../common/context';
-import type { InstrumentInput, LocalSearchInput } from './instruments.service';
+import type { LocalSearchInput } from './instruments.service';
 import type { Instrument } from './instruments.types';
 
 /** Thin: arguments in, service call, result out. */
 export const instrumentsResolvers = {
   Query: {
-    instruments: (_: unknown, args: { ids: string[] }, ctx: EquipmentContext) => ctx.instruments.byIds(args.ids),
+    instruments: (_: unknown, args: { ids: string[]; includeDecommissioned: boolean }, ctx: EquipmentContext) =>
+      ctx.instruments.byIds(args.ids, args.includeDecommissioned),
     searchInstruments: (_: unknown, args: { input: LocalSearchInput }, ctx: EquipmentContext) =>
       ctx.instruments.search(args.input),
-  },
-  Mutation: {
-    upsertInstrument: (_: unknown, args: { input: InstrumentInput }, ctx: EquipmentContext) =>
-      ctx.instruments.upsert(args.input, ctx.identity),
   },
   Instrument: {
     id: (instrument: Instrument) => String(instrument.id),

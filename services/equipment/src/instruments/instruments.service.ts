@@ -1,5 +1,4 @@
 import type DataLoader from 'dataloader';
-import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
   BOOKING_MIN_MINUTES,
   bookableFrom,
@@ -22,7 +21,6 @@ import {
   type FeeRate,
   type GeoPoint,
 } from '@kyoyo/domain';
-import { searchColumnsOf } from './instruments.search';
 import type { InstrumentsRepository } from './instruments.repository';
 import type { AvailabilityService } from '../availability/availability.service';
 import type {
@@ -88,10 +86,16 @@ function requiredText(value: string, field: string, max: number): string {
   return text;
 }
 
+/** A listing's upsert key, trimmed: 1–100 characters, no control characters (not even tabs or line breaks). */
+export function listingLocalId(value: string, field: string): string {
+  const localId = requiredText(value, field, 100);
+  if (/\p{Cc}/u.test(localId)) throw errors.badInput(field, `${field} must not contain control characters`);
+  return localId;
+}
+
 /** Checks a listing and gives it its stored shape; every rule names the input field at fault. */
 export function toListing(input: InstrumentInput): InstrumentListing {
-  const localId = requiredText(input.localId, 'input.localId', 100);
-  if (/\p{Cc}/u.test(localId)) throw errors.badInput('input.localId', 'input.localId must not contain control characters');
+  const localId = listingLocalId(input.localId, 'input.localId');
   if (input.location) validateGeoPoint(input.location, 'input.location');
   const maxBookingMinutes = input.maxBookingMinutes ?? DEFAULT_MAX_BOOKING_MINUTES;
   if (!Number.isInteger(maxBookingMinutes) || maxBookingMinutes < 15 || maxBookingMinutes > 10080) {
@@ -221,7 +225,6 @@ function facetOf(values: readonly string[]): FacetCount[] {
 /** The instrument use cases of one request. */
 export class InstrumentsService {
   constructor(
-    private readonly institution: string,
     private readonly repository: InstrumentsRepository,
     private readonly instrumentLoader: DataLoader<number, Instrument | null>,
     private readonly feeLoader: DataLoader<number, FeeRate[]>,
@@ -230,10 +233,18 @@ export class InstrumentsService {
     private readonly now: Date,
   ) {}
 
-  /** Instruments by local id in the order asked; null for ids that name no listed instrument. */
-  async byIds(ids: readonly string[]): Promise<(Instrument | null)[]> {
+  /**
+   * Instruments by local id in the order asked; null for ids that name no listed instrument (no instrument
+   * at all, with `includeDecommissioned`: booking histories still show what was booked).
+   */
+  async byIds(ids: readonly string[], includeDecommissioned = false): Promise<(Instrument | null)[]> {
     if (ids.length > 1000) throw errors.limitExceeded('At most 1000 ids per call', 'ids');
-    const results = await this.instrumentLoader.loadMany(ids.map((id) => (/^[1-9]\d{0,15}$/.test(id) ? Number(id) : 0)));
+    const numeric = ids.map((id) => (/^[1-9]\d{0,15}$/.test(id) ? Number(id) : 0));
+    if (includeDecommissioned) {
+      const found = new Map((await this.repository.findByIds(numeric, { includeDecommissioned })).map((i) => [i.id, i]));
+      return numeric.map((id) => found.get(id) ?? null);
+    }
+    const results = await this.instrumentLoader.loadMany(numeric);
     return results.map((r) => {
       if (r instanceof Error) throw r;
       return r;
@@ -288,16 +299,6 @@ export class InstrumentsService {
       return [{ instrument, score: x.score, distanceKm: x.distanceKm, availableFrom: x.availableFrom }];
     });
     return { totalCount: matches.length, hits, categories: facetOf(matches.map((x) => x.category)) };
-  }
-
-  /** Facility office of this institution, or ADMIN: creates or updates a listing. */
-  async upsert(input: InstrumentInput, identity: Identity | null): Promise<Instrument> {
-    requireInstitutionManager(identity, this.institution);
-    const listing = toListing(input);
-    const { instrument } = await this.repository.upsert(listing, searchColumnsOf(listing));
-    this.instrumentLoader.clear(instrument.id).prime(instrument.id, instrument);
-    this.feeLoader.clear(instrument.id);
-    return instrument;
   }
 
   fees(instrumentId: number): Promise<FeeRate[]> {

@@ -23,10 +23,12 @@ export interface Instrument {
   cancellationFreeHours: number;
   /** Share of the fee a later cancellation by the requester costs, in whole percent. */
   cancellationFeePercent: number;
+  /** When the office took it out of the listings; null while listed. */
+  decommissionedAt: Date | null;
 }
 
 /** What an office submits to create or update a listing (keyed by `localId`). */
-export interface InstrumentListing extends Omit<Instrument, 'id'> {
+export interface InstrumentListing extends Omit<Instrument, 'id' | 'decommissionedAt'> {
   /** Replaces the whole schedule when given. */
   fees?: FeeRate[];
   /** Set on creation when given; new listings default to `DEFAULT_OPEN_HOURS`. */

@@ -12,15 +12,16 @@ function periodSql(range: TimeRange): SQL {
 }
 
 /**
- * The instruments a sharing report of `period` covers: acquired for `threshold` or more, in existence at some
- * time in the period — acquired (a Tokyo calendar day, from its 00:00) before the period ends or on an unknown
- * day, and not decommissioned before the period began.
+ * The instruments a sharing report of `period` covers: acquired for `threshold` or more, acquired (a Tokyo
+ * calendar day, from its 00:00) before the period ends or on an unknown day, and still listed when it ends —
+ * a decommissioned instrument leaves every report of a period that ends after it left (the current fiscal
+ * year's included), while the reports of years it finished stay as they were.
  */
 function coveredSql(period: TimeRange, threshold: Yen): SQL {
   return and(
     gte(t.acquisitionPrice, threshold),
     sql`(${t.acquiredOn} IS NULL OR (${t.acquiredOn}::timestamp AT TIME ZONE 'Asia/Tokyo') < ${period.end.toISOString()}::timestamptz)`,
-    sql`(${t.decommissionedAt} IS NULL OR ${t.decommissionedAt} > ${period.start.toISOString()}::timestamptz)`,
+    sql`(${t.decommissionedAt} IS NULL OR ${t.decommissionedAt} >= ${period.end.toISOString()}::timestamptz)`,
   )!;
 }
 

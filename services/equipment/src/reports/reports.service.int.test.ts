@@ -138,28 +138,28 @@ describe('sharingStats', () => {
   afterAll(() => world.service.stop());
   beforeEach(() => world.service.setNow(NOW));
 
-  it('covers a past fiscal year: ¥10,000,000 and up, in existence during the year, booked hours clipped to it', async () => {
+  it('covers a past fiscal year: ¥10,000,000 and up, listed at its end, booked hours clipped to it', async () => {
     const { sharingStats: s } = await world.report(2029);
     expect(s).toMatchObject({
       fiscalYear: 2029,
       from: '2029-04-01T00:00:00+09:00',
       to: '2030-04-01T00:00:00+09:00',
       threshold: 10_000_000,
-      // A, B, E (acquired in March) and I (decommissioned in October); not C (¥9,999,999), D (no price),
-      // F (decommissioned the instant the year began), G and H (acquired later).
-      instrumentsAtOrAboveThreshold: 4,
+      // A, B and E (acquired in March); not C (¥9,999,999), D (no price), F (decommissioned the instant the
+      // year began), I (decommissioned in October: it left the reports of the years it did not finish), G and H
+      // (acquired later).
+      instrumentsAtOrAboveThreshold: 3,
       sharedAtOrAboveThreshold: 1,
     });
     expect(s.notShared.map((i) => [i.localId, i.acquisitionPrice, i.sharedExternally])).toEqual([
-      ['I', 50_000_000, false],
       ['E', 30_000_000, false],
       ['B', 25_000_000, false],
     ]);
     // A 2 + 3 + 2, B 2 + 1, E 1; all but A's 2 and B's 1 internal hours are external.
     expect(s.bookedHours).toBeCloseTo(11, 9);
     expect(s.externalBookedHours).toBeCloseTo(8, 9);
-    // A 260 weekdays × 9 h; B 365 × 24 h; E one Friday × 9 h; I 130 weekdays (April–September) × 9 h.
-    expect(s.openHours).toBeCloseTo(260 * 9 + 365 * 24 + 9 + 130 * 9, 9);
+    // A 260 weekdays × 9 h; B 365 × 24 h; E one Friday × 9 h.
+    expect(s.openHours).toBeCloseTo(260 * 9 + 365 * 24 + 9, 9);
     // A 2 + 3 + 1 (not after closing), B 2 + 1, E 1.
     expect(s.bookedOpenHours).toBeCloseTo(10, 9);
   });
@@ -184,7 +184,7 @@ describe('sharingStats', () => {
     expect(s.bookedOpenHours).toBeCloseTo(4, 9);
   });
 
-  it('counts an instrument decommissioned when a fiscal year began in the year before', async () => {
+  it('counts an instrument decommissioned when a fiscal year ended (or later) in that year', async () => {
     const { sharingStats: s } = await world.report(2028);
     // A, B, F (shared) and I; E was acquired in FY2029.
     expect([s.instrumentsAtOrAboveThreshold, s.sharedAtOrAboveThreshold]).toEqual([4, 2]);

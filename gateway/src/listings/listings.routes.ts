@@ -1,0 +1,22 @@
+import { DomainError, ErrorCode } from '@kyoyo/domain';
+import { csvDownloadRoute, type CsvRouteDeps } from '../common/csv-route';
+
+function institutionParam(params: URLSearchParams): string {
+  const institution = params.get('institution') ?? '';
+  if (!institution) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'Name the institution: ?institution=CODE', 'institution');
+  return institution;
+}
+
+/**
+ * `GET /listings.csv?institution=CODE`: the institution's listings as a Kyoyo CSV for its facility office
+ * (or ADMIN), which `importInstruments` reads back unchanged.
+ */
+export const listingsCsvRoute = (deps: CsvRouteDeps) =>
+  csvDownloadRoute(
+    '/listings.csv',
+    async (params, ctx) => {
+      const institution = institutionParam(params);
+      return { filename: `listings-${institution}.csv`, csv: await ctx.listings.exportKyoyoCsv(institution, ctx.identity) };
+    },
+    deps,
+  );
