@@ -72,6 +72,29 @@ describe('parseJpEquipmentLine', () => {
     });
   });
 
+  it('reads manufacturer and model out of the name and keeps the name whole', () => {
+    const makerModel = (line: string) => {
+      const { name, manufacturer, model } = listingOf(line).input;
+      return { name, manufacturer, model };
+    };
+    expect(makerModel(KYUSHU_UNCLASSIFIED)).toEqual({
+      name: 'フーリエ変換赤外分光光度計(FT/IR-4700)',
+      manufacturer: null,
+      model: 'FT/IR-4700',
+    });
+    expect(makerModel(GUNMA_NULL_CATEGORIES)).toMatchObject({ manufacturer: null, model: 'F-4500' });
+    // A maker the name mentions without a model beside it; the product name is in katakana.
+    expect(makerModel(KUMAMOTO_NO_SPACE)).toMatchObject({ manufacturer: 'Keyence (キーエンス)', model: null });
+    // Quantities, abbreviations and nicknames are not models.
+    expect(makerModel(NMR_SCORPIO)).toMatchObject({ manufacturer: null, model: null });
+    expect(makerModel(NIMS_FULL_WIDTH_ADDRESS)).toMatchObject({ manufacturer: null, model: null });
+    expect(makerModel(edited(NMR_SCORPIO, { name: '単結晶X線回折装置 (リガク・XtaLaB Synergy-DW)' }))).toEqual({
+      name: '単結晶X線回折装置 (リガク・XtaLaB Synergy-DW)',
+      manufacturer: 'Rigaku (リガク)',
+      model: 'XtaLaB Synergy-DW',
+    });
+  });
+
   it('keeps bracketed numbers, half-width katakana and full-width letters in names untouched', () => {
     expect(listingOf(TOHOKU_BRACKETED).input.name).toBe('[535]タンデム四重極型質量分析装置');
     expect(listingOf(MIYAZAKI_HALF_WIDTH).input.name).toBe('偏光ｾﾞｰﾏﾝ原子吸光光度計');

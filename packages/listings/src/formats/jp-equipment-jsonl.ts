@@ -19,8 +19,9 @@
  *   address (the one case in the data is a machine's description): it is appended to `description` instead.
  * - `sharedExternally` = `external_use === '可'`; `requiresApproval` = `external_use === '要相談'`; `不可`,
  *   `不明` and a missing value give neither. Any other value is a row error (the flags would be a guess).
- * - `nameEn`, `manufacturer`, `model` = null (manufacturer and model sit inside names; extracting them is
- *   another issue's work); `remoteOperable` and `requiresQualification` = false (the source does not say).
+ * - `manufacturer`, `model` = what `splitMakerModel` reads in the name (`単結晶X線回折装置 (リガク・XtaLaB
+ *   Synergy-DW)` → `Rigaku (リガク)`, `XtaLaB Synergy-DW`), null where it is not sure; the name is kept whole.
+ * - `nameEn` = null; `remoteOperable` and `requiresQualification` = false (the source does not say).
  * - `org_name` (required) and `prefecture` travel beside the listing, for grouping rows into institutions
  *   (`universityOf`). `org_type`, `region`, `fee_band` (a band, no amounts), `source_url`, `eqnet_*` and
  *   `crawled_at` are not mapped.
@@ -32,6 +33,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { LISTING_LIMITS, type ListingInput, type RowError } from '../listing';
+import { splitMakerModel } from '../names';
 
 /** The network's catch-all category. */
 export const JP_OTHER_CATEGORY = 'その他';
@@ -177,6 +179,7 @@ function toJpListing(line: string, lineNumber: number): JpEquipmentListing {
     throw new RowFault('category_detail', `category_detail is longer than ${LISTING_LIMITS.description} characters`);
   }
 
+  const { manufacturer, model } = splitMakerModel(name);
   return {
     line: lineNumber,
     orgName,
@@ -186,8 +189,8 @@ function toJpListing(line: string, lineNumber: number): JpEquipmentListing {
       name,
       nameEn: null,
       category: jpCategoryOf(optionalText(record, 'category_general'), detail),
-      manufacturer: null,
-      model: null,
+      manufacturer,
+      model,
       description,
       building: addressFits ? address : null,
       sharedExternally: externalUse === '可',
