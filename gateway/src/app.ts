@@ -11,7 +11,7 @@ import { usageStatementRoute } from './bookings/usage-statement.route';
 import { responseNotices } from './common/response-notices';
 import { DuplicateChecksRepository } from './duplicate-checks/duplicate-checks.repository';
 import { duplicateChecksRoute } from './duplicate-checks/duplicate-checks.route';
-import { listingsCsvRoute } from './listings/listings.routes';
+import { listingsCsvRoute, openDataRoute } from './listings/listings.routes';
 import { createContextFactory, type GatewayContext } from './common/context';
 import { InstitutionClient } from './federation/institution-client';
 import { refreshInstrumentCount } from './institutions/institutions.service';
@@ -118,6 +118,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       usageStatementRoute({ authenticate, contextFor, logger }),
       duplicateChecksRoute({ authenticate, contextFor, logger }),
       listingsCsvRoute({ authenticate, contextFor, logger }),
+      openDataRoute({ authenticate, contextFor, logger }),
       { method: 'GET', path: '/', handle: (_req, res) => void res.writeHead(302, { location: '/graphql' }).end() },
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
       {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseKyoyoCsv } from '@kyoyo/listings';
+import { parseKyoyoCsv, parseUniquip } from '@kyoyo/listings';
 import { startFederation, uniqueCode, type TestFederation } from './support/federation';
 
 /**
@@ -136,6 +136,22 @@ describe('importing a CSV through the gateway', () => {
     expect(again.data?.importInstruments).toEqual({ dryRun: false, created: 0, updated: 0, unchanged: 3, errors: [] });
     expect(await rowCount('listing_changes')).toBe(changes);
     expect((await download(`/listings.csv?institution=${owner.code}`, tokens.office)).text).toBe(exported.text);
+  });
+
+  it('publishes the listings as uniquip open data for anyone, at a stable address', async () => {
+    const published = await download(`/open-data/equipment.csv?institution=${owner.code}`);
+    expect(published.status).toBe(200);
+    expect(published.type).toMatch(/^text\/csv/);
+    expect(published.text.split('\r\n')[0]).toMatch(/^\uFEFF?Type,Name,Description,/);
+    const read = parseUniquip(published.text.replace(/^\uFEFF/, ''));
+    expect(read.errors).toEqual([]);
+    expect(read.listings.map((l) => [l.input.localId, l.input.name, l.input.category, l.input.sharedExternally])).toEqual([
+      ['E2E-TEM', '透過電子顕微鏡', '電子顕微鏡', true],
+      ['E2E-NMR', '核磁気共鳴装置 600MHz', 'NMR', true],
+      ['E2E-XRD', 'X線回折装置', 'X線回折', false],
+    ]);
+    const unknown = await download('/open-data/equipment.csv?institution=no-such-u');
+    expect(unknown.status).toBe(400);
   });
 
   it('refuses another office, a researcher and the anonymous, asking nothing of the institution', async () => {

@@ -25,6 +25,8 @@ export function csvDownloadRoute(
   path: string,
   produce: (params: URLSearchParams, ctx: GatewayContext) => Promise<CsvDownload>,
   { authenticate, contextFor, logger }: CsvRouteDeps,
+  /** Public data may be cached (`public, max-age=…`) and shown in the browser; the default is private and a download. */
+  options: { cacheControl?: string; disposition?: 'attachment' | 'inline' } = {},
 ): Route {
   return {
     method: 'GET',
@@ -37,8 +39,8 @@ export function csvDownloadRoute(
         const { filename, csv } = await produce(params, ctx);
         res.writeHead(200, {
           'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="${filename}"`,
-          'cache-control': 'no-store',
+          'content-disposition': `${options.disposition ?? 'attachment'}; filename="${filename}"`,
+          'cache-control': options.cacheControl ?? 'no-store',
           'x-request-id': requestId,
         });
         res.end(`\uFEFF${csv}`);

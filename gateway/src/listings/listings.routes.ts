@@ -20,3 +20,19 @@ export const listingsCsvRoute = (deps: CsvRouteDeps) =>
     },
     deps,
   );
+
+/**
+ * `GET /open-data/equipment.csv?institution=CODE`: the institution's listed instruments as `uniquip` open
+ * data (the UK equipment-sharing format that aggregators read), for anyone, without signing in — the stable
+ * address an institution's open-data page links to. Cached for five minutes.
+ */
+export const openDataRoute = (deps: CsvRouteDeps) =>
+  csvDownloadRoute(
+    '/open-data/equipment.csv',
+    async (params, ctx) => {
+      const institution = institutionParam(params);
+      return { filename: `equipment-${institution}.csv`, csv: await ctx.listings.exportUniquip(institution) };
+    },
+    deps,
+    { cacheControl: 'public, max-age=300', disposition: 'inline' },
+  );

@@ -1,6 +1,6 @@
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import { encodeGlobalId, errors } from '@kyoyo/domain';
-import { formatKyoyoCsv, KYOYO_CSV_LIMITS, type KyoyoCsvRow } from '@kyoyo/listings';
+import { formatKyoyoCsv, formatUniquip, KYOYO_CSV_LIMITS, uniquipRowOf, type KyoyoCsvRow } from '@kyoyo/listings';
 import type { CallContext, InstitutionClient } from '../federation/institution-client';
 import type { InstitutionRegistry } from '../registry/registry';
 import type { FederatedInstrument } from '../instruments/instruments.types';
@@ -173,5 +173,24 @@ export class ListingsService {
   async exportKyoyoCsv(institution: string, identity: Identity | null): Promise<string> {
     requireInstitutionManager(identity, institution);
     return formatKyoyoCsv((await this.listed(institution)).map(kyoyoCsvRowOf));
+  }
+
+  /**
+   * Anyone: the institution's listed instruments as `uniquip` open data. Site Location is the institution's
+   * name; Location links to the instrument's (or else the institution's) place on OpenStreetMap.
+   */
+  async exportUniquip(institution: string): Promise<string> {
+    const member = this.registry.get(institution);
+    if (!member) throw errors.badInput('institution', `${institution} is not a member institution`);
+    const instruments = await this.listed(institution);
+    return formatUniquip(
+      instruments.map((instrument) => {
+        const place = instrument.location ?? member.location;
+        return {
+          ...uniquipRowOf(instrument, member.name),
+          location: place ? `https://www.openstreetmap.org/?mlat=${place.latitude}&mlon=${place.longitude}` : null,
+        };
+      }),
+    );
   }
 }

@@ -22,3 +22,28 @@ export {
   type KyoyoCsvFile,
   type KyoyoCsvRow,
 } from './kyoyo-csv';
+export { decodeText, repairMojibake, TextDecodingError, type DecodedText, type TextEncoding } from './decode';
+export { splitMakerModel, type MakerModel } from './names';
+export {
+  formatUniquip,
+  parseUniquip,
+  readUniquipFile,
+  UNIQUIP_COLUMNS,
+  UNIQUIP_SERVICE_LEVELS,
+  UniquipFileError,
+  uniquipRowOf,
+  type UniquipColumn,
+  type UniquipExportRow,
+  type UniquipFile,
+  type UniquipListing,
+  type UniquipOptions,
+  type UniquipRowError,
+} from './formats/uniquip';
+export {
+  IMPORT_FORMATS,
+  planImport,
+  planLimitProblem,
+  type ImportFormat,
+  type ImportPlan,
+  type ImportPlanOptions,
+} from './import-plan';

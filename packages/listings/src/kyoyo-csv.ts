@@ -268,13 +268,16 @@ export function parseKyoyoCsv(text: string): KyoyoCsvFile {
   return { columns, rows, errors, rowCount: data.length };
 }
 
-/** A Kyoyo CSV of `rows` with every column (header first, CRLF line ends, no byte-order mark). */
-export function formatKyoyoCsv(rows: Iterable<KyoyoCsvRow>): string {
-  const lines = [KYOYO_CSV_COLUMNS.join(',')];
+/**
+ * A Kyoyo CSV of `rows` (header first, CRLF line ends, no byte-order mark) with every column, or only
+ * `columns`: an import then leaves the other fields of existing listings as they are.
+ */
+export function formatKyoyoCsv(rows: Iterable<KyoyoCsvRow>, columns: readonly KyoyoCsvColumn[] = KYOYO_CSV_COLUMNS): string {
+  const lines = [columns.join(',')];
   for (const row of rows) {
     const values: Partial<Record<KyoyoCsvColumn, string | number | boolean | null>> = {};
-    for (const column of KYOYO_CSV_COLUMNS) values[column] = row[COLUMN_FIELDS[column].field] ?? null;
-    lines.push(csvRow(KYOYO_CSV_COLUMNS, values));
+    for (const column of columns) values[column] = row[COLUMN_FIELDS[column].field] ?? null;
+    lines.push(csvRow(columns, values));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
