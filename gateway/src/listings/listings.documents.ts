@@ -1,5 +1,4 @@
 /** The listing operations the gateway sends to equipment services, and the shapes they answer with. */
-import type { FeeRate, GeoPoint } from '@kyoyo/domain';
 import { INSTRUMENT_FIELDS, type ServiceInstrument } from '../instruments/instruments.documents';
 
 export interface ServiceImportReport {
@@ -44,26 +43,11 @@ export interface ListingChangesData {
   listingChanges: ServiceListingChange[];
 }
 
-/** What an export reads of each listed instrument. */
-export interface ExportedInstrument {
-  id: string;
-  localId: string;
-  name: string;
-  nameEn: string | null;
-  category: string;
-  manufacturer: string | null;
-  model: string | null;
-  description: string | null;
-  acquisitionPrice: number | null;
-  acquiredOn: string | null;
-  building: string | null;
-  location: GeoPoint | null;
-  sharedExternally: boolean;
-  remoteOperable: boolean;
-  requiresApproval: boolean;
-  requiresQualification: boolean;
-  fees: FeeRate[];
-}
+/** What an export reads of each listed instrument: the listing and its fees, not its booking settings. */
+export type ExportedInstrument = Omit<
+  ServiceInstrument,
+  'maxBookingMinutes' | 'cancellationFreeHours' | 'cancellationFeePercent' | 'decommissionedAt' | 'openHours'
+>;
 
 export const LISTED_INSTRUMENTS = `query ListedInstruments($after: ID, $first: Int!) {
   listedInstruments(after: $after, first: $first) {
