@@ -28,10 +28,7 @@ describe('parseKyoyoCsv', () => {
     const empty: KyoyoCsvRow = { ...FULL, localId: 'X-2', nameEn: null, description: null, latitude: null, longitude: null };
     const parsed = parseKyoyoCsv(formatKyoyoCsv([FULL, empty]));
     expect(parsed.errors).toEqual([]);
-    expect(parsed.rows.map((r) => r.values)).toEqual([
-      { ...FULL, nameEn: 'NMR, 600 MHz' },
-      { ...empty, sharedExternally: true },
-    ]);
+    expect(parsed.rows.map((r) => r.values)).toEqual([FULL, empty]);
     expect(parsed.rows.map((r) => [r.row, r.line])).toEqual([
       [1, 2],
       [2, 4],
