@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { KeyPair } from '@kyoyo/auth';
 import type { Database } from '@kyoyo/db';
@@ -89,6 +89,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     maxRecursiveSelections: true,
     parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
+      // No HTTP caching of GraphQL answers here, and the plugin would wrap every field resolver to compute hints.
+      ApolloServerPluginCacheControlDisabled(),
       options.production ? ApolloServerPluginLandingPageDisabled() : localLandingPage(),
       operationLimitsPlugin(options.operationLimits ?? DEFAULT_OPERATION_LIMITS),
       responseNotices(),

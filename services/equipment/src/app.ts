@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { verifyServiceToken, type CryptoKey } from '@kyoyo/auth';
 import { type equipmentSchema, type Database } from '@kyoyo/db';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
@@ -46,7 +46,9 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
     csrfPrevention: true,
     // Signals are ours: `onShutdownSignal` drains the HTTP server, then stops Apollo and closes the pool.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // Cache control is off: nothing caches a service's answers, and the plugin would wrap every field resolver
+    // with instrumentation (BENCHMARKS.md: where the time goes).
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
 
   const server = createHttpApp<EquipmentContext>({

@@ -4,6 +4,6 @@ export { createSchema } from './schema';
 export { InstrumentsRepository } from './instruments/instruments.repository';
 export { searchColumnsOf } from './instruments/instruments.search';
 export { BookingsRepository } from './bookings/bookings.repository';
-export { toListing, type InstrumentInput } from './instruments/instruments.service';
+export { toCriteria, toListing, type InstrumentInput, type LocalSearchInput } from './instruments/instruments.service';
 export { AvailabilityRepository } from './availability/availability.repository';
 export { DuplicatesService } from './duplicates/duplicates.service';

@@ -241,7 +241,11 @@ export class InstrumentsRepository {
     const key = c.sort === 'DISTANCE' ? distance : c.sort === 'PRICE_ASC' ? sql`${t.acquisitionPrice}` : score;
     const order = c.sort === 'RELEVANCE' ? sql`${key} DESC` : sql`${key} ASC NULLS LAST`;
     return this.db
-      .select({ row: t, score: sql<number>`${score}`.as('score'), distance: sql<number | null>`${distance}`.as('distance') })
+      .select({
+        row: LISTING_COLUMNS,
+        score: sql<number>`${score}`.as('score'),
+        distance: sql<number | null>`${distance}`.as('distance'),
+      })
       .from(t)
       .where(and(whereSql(c), afterSql(c, key)))
       .orderBy(order, asc(t.id))

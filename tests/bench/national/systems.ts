@@ -1,0 +1,162 @@
+/**
+ * The two systems under test, built from the same catalogue: a federation (a gateway and one service and
+ * database per member) and the centralised peer (one service, one database holding every listing).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEV_AUDIENCE, DEV_ISSUER, signIdentityToken, signServiceToken, type Identity, type KeyPair } from '@kyoyo/auth';
+import { connect, dropDatabase, ensureDatabase, runMigrations, withDatabase } from '@kyoyo/db';
+import { gatewayMigrationsFolder, gatewaySchema, RegistryRepository } from '@kyoyo/gateway';
+import { cloneDatabase, keepOnly, scaleUp } from './catalogue.repository';
+import type { BenchMember } from './listings';
+import { ProcessGroup, type Keys } from './processes';
+
+export const CENTRAL = 'central';
+
+export const RESEARCHER: Identity = {
+  id: 'bench-researcher',
+  institution: null,
+  organization: 'Bench Research Institute',
+  affiliation: 'academic',
+  roles: ['RESEARCHER'],
+};
+export const FUNDER: Identity = {
+  id: 'bench-funder',
+  institution: null,
+  organization: 'Japan Society for the Promotion of Science',
+  affiliation: 'academic',
+  roles: ['FUNDER'],
+};
+
+export interface BenchKeys {
+  files: Keys;
+  issuer: KeyPair;
+  gateway: KeyPair;
+}
+
+export interface Cluster {
+  adminUrl: string;
+  /** Database names start with this; every one is dropped at the end. */
+  prefix: string;
+  keys: BenchKeys;
+  logDir: string;
+}
+
+/** Database of one member's shard (or the central catalogue) at a size. */
+export const dbName = (cluster: Cluster, what: string, size: number) => `${cluster.prefix}${what.replace(/-/g, '_')}_${size}`;
+
+/**
+ * Databases of a federation of `members` at `factor` × the base size: each member's shard is the base with
+ * only its universities' listings, scaled up in place. Built in parallel, two at a time.
+ */
+export async function buildShards(
+  cluster: Cluster,
+  base: string,
+  members: readonly BenchMember[],
+  idsOf: (member: BenchMember) => number[],
+  factor: number,
+  size: number,
+): Promise<Map<string, string>> {
+  const urls = new Map<string, string>();
+  const queue = [...members];
+  const worker = async () => {
+    for (let member = queue.shift(); member; member = queue.shift()) {
+      const name = dbName(cluster, member.code, size);
+      await dropDatabase(cluster.adminUrl, name);
+      const url = await cloneDatabase(cluster.adminUrl, base, name);
+      await keepOnly(url, idsOf(member));
+      await scaleUp(url, factor);
+      urls.set(member.code, url);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return urls;
+}
+
+/** The central catalogue at `factor` × the base size. */
+export async function buildCentral(cluster: Cluster, base: string, factor: number, size: number): Promise<string> {
+  const name = dbName(cluster, CENTRAL, size);
+  await dropDatabase(cluster.adminUrl, name);
+  const url = await cloneDatabase(cluster.adminUrl, base, name);
+  await scaleUp(url, factor);
+  return url;
+}
+
+export interface RunningSystems {
+  group: ProcessGroup;
+  federationUrl: string;
+  centralUrl: string | null;
+  /** Names of the processes, for memory figures: gateway, central, and each member. */
+  names: { gateway: string; central: string | null; members: string[] };
+  headers: {
+    federation: (who: Identity) => Promise<Record<string, string>>;
+    central: (who: Identity) => Promise<Record<string, string>>;
+  };
+}
+
+/**
+ * Starts one service per member and the gateway over them (and, given `centralUrl`, the central service),
+ * each a process of its own; resolves when the gateway sees every member UP.
+ */
+export async function startSystems(
+  cluster: Cluster,
+  label: string,
+  members: readonly BenchMember[],
+  shardUrls: Map<string, string>,
+  centralDatabaseUrl: string | null,
+): Promise<RunningSystems> {
+  const logDir = join(cluster.logDir, label);
+  await mkdir(logDir, { recursive: true });
+  const group = new ProcessGroup(logDir);
+  const gatewayName = `gateway-${label}`;
+  try {
+    const [centralUrl, ...memberUrls] = await Promise.all([
+      centralDatabaseUrl ? group.service(CENTRAL, centralDatabaseUrl, cluster.keys.files, 20) : Promise.resolve(null),
+      ...members.map((m) => group.service(m.code, shardUrls.get(m.code)!, cluster.keys.files, 5)),
+    ]);
+    const gatewayDb = `${cluster.prefix}gateway_${label.replace(/[^a-z0-9]/g, '_')}`;
+    await dropDatabase(cluster.adminUrl, gatewayDb);
+    await ensureDatabase(cluster.adminUrl, gatewayDb);
+    const gatewayDbUrl = withDatabase(cluster.adminUrl, gatewayDb);
+    await runMigrations(gatewayDbUrl, gatewayMigrationsFolder);
+    const registryDb = connect(gatewayDbUrl, gatewaySchema, { max: 1 });
+    try {
+      const registry = new RegistryRepository(registryDb.db);
+      for (const [i, m] of members.entries()) {
+        await registry.upsert({
+          code: m.code,
+          name: m.name,
+          nameEn: null,
+          prefecture: m.prefecture,
+          location: m.location,
+          serviceUrl: memberUrls[i]!,
+        });
+      }
+    } finally {
+      await registryDb.close();
+    }
+    const federationUrl = await group.gateway(gatewayName, gatewayDbUrl, cluster.keys.files, members.length);
+    return {
+      group,
+      federationUrl: `${federationUrl}/graphql`,
+      centralUrl: centralUrl ? `${centralUrl}/graphql` : null,
+      names: { gateway: gatewayName, central: centralUrl ? CENTRAL : null, members: members.map((m) => m.code) },
+      headers: {
+        federation: async (who) => ({
+          authorization: `Bearer ${await signIdentityToken(who, cluster.keys.issuer, {
+            issuer: DEV_ISSUER,
+            audience: DEV_AUDIENCE,
+            ttlSeconds: 3600,
+          })}`,
+        }),
+        // A gateway-signed call, as the central catalogue's own clients would be given (60 s, signed per run).
+        central: async (who) => ({
+          authorization: `Bearer ${await signServiceToken({ identity: who, requestId: 'bench' }, CENTRAL, cluster.keys.gateway)}`,
+        }),
+      },
+    };
+  } catch (error) {
+    await group.stop();
+    throw error;
+  }
+}
