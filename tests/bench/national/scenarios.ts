@@ -45,7 +45,7 @@ export interface Scenario {
   description: string;
   federation: (t: Targets) => Promise<LoadSpec>;
   central: (t: Targets) => Promise<LoadSpec>;
-  /** Slow enough (a second or more a request) to be measured at one and 16 clients only, and once in a quick run. */
+  /** Slow enough (a second or more a request) to be measured at one client only. */
   heavy?: boolean;
   /** The search input of the centralised call, for the raw SQL floor (searches without availability only). */
   floor?: (t: Targets) => Record<string, unknown>[];
