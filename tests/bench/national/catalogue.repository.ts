@@ -136,23 +136,13 @@ export async function seedBookingHistory(url: string, fiscalYear: number): Promi
 }
 
 /** Instruments of a catalogue by local id: their database ids and booking-relevant flags. */
-export async function instrumentIds(
-  url: string,
-): Promise<{ id: number; localId: string; bookable: boolean; category: string }[]> {
+export async function instrumentIds(url: string): Promise<{ id: number; localId: string; bookable: boolean }[]> {
   return withSql(
     url,
     (sql) =>
-      sql<{ id: number; localId: string; bookable: boolean; category: string }[]>`
-      SELECT id::int AS id, local_id AS "localId", category,
+      sql<{ id: number; localId: string; bookable: boolean }[]>`
+      SELECT id::int AS id, local_id AS "localId",
              (shared_externally AND NOT requires_approval AND NOT requires_qualification) AS bookable
       FROM instruments WHERE decommissioned_at IS NULL ORDER BY id`,
   );
-}
-
-/** `EXPLAIN (ANALYZE, BUFFERS)` of a statement, as text. */
-export async function explainAnalyze(url: string, statement: string, params: unknown[] = []): Promise<string> {
-  return withSql(url, async (sql) => {
-    const rows = await sql.unsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${statement}`, params as never[]);
-    return rows.map((r) => r['QUERY PLAN']).join('\n');
-  });
 }

@@ -32,7 +32,17 @@ import { runLoad } from './load';
 import { MemorySampler } from './processes';
 import { nationalReport, ratioTable, type Measurement, type Report } from './report';
 import { instrumentRef, SCENARIOS, SEARCH_LONG, SEARCH_SHORT, type Scenario, type Targets } from './scenarios';
-import { buildCentral, buildShards, FUNDER, RESEARCHER, startSystems, type Cluster, type RunningSystems } from './systems';
+import {
+  buildCentral,
+  buildShards,
+  CENTRAL,
+  dbName,
+  FUNDER,
+  RESEARCHER,
+  startSystems,
+  type Cluster,
+  type RunningSystems,
+} from './systems';
 import { publish } from '../support/report';
 
 const usage = `usage: npm run bench [-- --quick] [-- --no-write]
@@ -440,7 +450,7 @@ async function main(): Promise<void> {
     for (const count of plan.institutionScaling) {
       const scaled = federationOf(count);
       t = performance.now();
-      const urls = await buildShards(cluster, baseName, scaled, idsOf, 1, size * 1000 + count);
+      const urls = await buildShards(cluster, baseName, scaled, idsOf, 1, size);
       running = await startSystems(cluster, `n${count}`, scaled, urls, null);
       say(`${count} institutions ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       const scaledTargets = { ...targets, federation: { ...targets.federation, url: running.federationUrl } };
@@ -464,8 +474,7 @@ async function main(): Promise<void> {
       }
       await running.group.stop();
       running = undefined;
-      for (const m of scaled)
-        await dropDatabase(adminUrl, `${cluster.prefix}${m.code.replace(/-/g, '_')}_${size * 1000 + count}`);
+      for (const m of scaled) await dropDatabase(adminUrl, dbName(cluster, m.code, size));
     }
     for (const m of plan.institutionScaling.length ? report.measurements : []) {
       if (
@@ -520,8 +529,8 @@ async function main(): Promise<void> {
       report.explain.push(...(await explainHotQueries(central, scaledSize)));
       await running.group.stop();
       running = undefined;
-      for (const m of members) await dropDatabase(adminUrl, `${cluster.prefix}${m.code.replace(/-/g, '_')}_${scaledSize}`);
-      await dropDatabase(adminUrl, `${cluster.prefix}central_${scaledSize}`);
+      for (const m of members) await dropDatabase(adminUrl, dbName(cluster, m.code, scaledSize));
+      await dropDatabase(adminUrl, dbName(cluster, CENTRAL, scaledSize));
     }
 
     report.runSeconds = (performance.now() - started) / 1000;
