@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: the federation against a centralised catalogue on the real national listings
  * (see BENCHMARKS.md "Federation against a centralised catalogue"). Prints the ratio table; a full run also
- * writes its section of BENCHMARKS.md and then runs the duplicate-check quality benchmark.
+ * writes its section of BENCHMARKS.md (`--large` then also runs the duplicate-check quality benchmark).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -49,8 +49,8 @@ const usage = `usage: npm run bench [-- --quick] [-- --no-write]
 
   --quick      10 institutions over the real listings only, 1 client (and 16 for the 3+ character search),
                1 s per run, a batch of 50 (under 2 minutes)
-  --large      also 40 institutions, and the catalogue scaled up to 500,000 listings besides 100,000 (about
-               5 minutes more)
+  --large      also 40 institutions, the catalogue scaled up to 500,000 listings besides 100,000, the scaling
+               runs at 16 clients too, then npm run bench:quality (about 6 minutes more)
   --no-write   print the results without rewriting BENCHMARKS.md (a quick run never writes it)
   --hold       build and start the main comparison's systems, print their URLs and tokens, and wait
                until Ctrl-C (for profiling by hand)
@@ -70,6 +70,8 @@ interface Plan {
   institutionScaling: number[];
   /** Catalogue sizes as multiples of the real listings, besides 1. */
   sizeFactors: number[];
+  /** Client counts of the scaling runs (institutions and catalogue size). */
+  scalingClients: number[];
   batch: number;
   batchRuns: number;
 }
@@ -82,6 +84,7 @@ const QUICK: Plan = {
   members: 10,
   institutionScaling: [],
   sizeFactors: [],
+  scalingClients: [],
   batch: 50,
   batchRuns: 1,
 };
@@ -93,6 +96,7 @@ const FULL: Plan = {
   members: 10,
   institutionScaling: [5, 20],
   sizeFactors: [10],
+  scalingClients: [1],
   batch: 1000,
   batchRuns: 1,
 };
@@ -308,7 +312,11 @@ async function main(): Promise<void> {
     return;
   }
   if (!existsSync(DATA_FILE)) throw new Error(`the national listings are not at ${DATA_FILE}`);
-  const plan = args.quick ? QUICK : args.large ? { ...FULL, institutionScaling: [5, 20, 40], sizeFactors: [10, 50] } : FULL;
+  const plan = args.quick
+    ? QUICK
+    : args.large
+      ? { ...FULL, institutionScaling: [5, 20, 40], sizeFactors: [10, 50], scalingClients: [1, 16] }
+      : FULL;
 
   const work = await mkdtemp(join(tmpdir(), 'kyoyo-bench-'));
   let embedded: EmbeddedServer | undefined;
@@ -459,7 +467,7 @@ async function main(): Promise<void> {
       say(`${count} institutions ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       const scaledTargets = { ...targets, federation: { ...targets.federation, url: running.federationUrl } };
       for (const scenario of [SEARCH_LONG, SEARCH_SHORT]) {
-        for (const c of [1, 16]) {
+        for (const c of plan.scalingClients) {
           const federation = await runLoad(await scenario.federation(scaledTargets), c, plan.seconds, plan.minRequests);
           running.group.assertAlive();
           report.scaling.push({
@@ -481,10 +489,7 @@ async function main(): Promise<void> {
       for (const m of scaled) await dropDatabase(adminUrl, dbName(cluster, m.code, size));
     }
     for (const m of plan.institutionScaling.length ? report.measurements : []) {
-      if (
-        (m.scenario === SEARCH_LONG.name || m.scenario === SEARCH_SHORT.name) &&
-        (m.connections === 1 || m.connections === 16)
-      ) {
+      if ((m.scenario === SEARCH_LONG.name || m.scenario === SEARCH_SHORT.name) && plan.scalingClients.includes(m.connections)) {
         report.scaling.push({
           axis: 'institutions',
           institutions: plan.members,
@@ -516,7 +521,7 @@ async function main(): Promise<void> {
         },
       };
       for (const scenario of [SEARCH_LONG, SEARCH_SHORT]) {
-        for (const c of [1, 16]) {
+        for (const c of plan.scalingClients) {
           const measured = await measureScenario(scenario, scaledTargets, running, plan, [c]);
           for (const m of measured)
             report.scaling.push({
@@ -548,7 +553,7 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
-  if (!plan.quick) {
+  if (args.large) {
     say('duplicate-check quality (npm run bench:quality)…');
     const quality = spawnSync('npm', ['run', '-s', 'bench:quality'], { cwd: REPO, stdio: 'inherit' });
     if (quality.status !== 0) process.exitCode = 1;
