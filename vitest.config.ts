@@ -23,7 +23,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{packages,services,gateway,infra}/**/src/**/*.test.ts'],
+          include: ['{packages,services,gateway,infra}/**/src/**/*.test.ts', 'packages/console/web/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
         },
       },
@@ -46,6 +46,16 @@ export default defineConfig({
           globalSetup,
           testTimeout: 600_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.browser.test.ts'],
+          globalSetup: [...globalSetup, 'tests/browser/support/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -7,7 +7,9 @@ import type { KeyPair } from '@kyoyo/auth';
 import type { Database } from '@kyoyo/db';
 import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
 import { createAuthenticator, type TrustedIssuer } from './auth/authenticator';
+import { devSignInRoute } from './auth/dev-sign-in.route';
 import { usageStatementRoute } from './bookings/usage-statement.route';
+import { consoleRoutes } from './console/console.routes';
 import { responseNotices } from './common/response-notices';
 import { DuplicateChecksRepository } from './duplicate-checks/duplicate-checks.repository';
 import { duplicateChecksRoute } from './duplicate-checks/duplicate-checks.route';
@@ -45,6 +47,10 @@ export interface GatewayAppOptions {
   trustProxy?: boolean;
   /** Production: no introspection, no field suggestions, no landing page. */
   production: boolean;
+  /** The development issuer's key: `POST /dev/sign-in` signs tokens with it (development only; absent: no such route). */
+  devSignIn?: KeyPair;
+  /** Where the built web console is (default: packages/console/dist/web). */
+  consoleDir?: string;
 }
 
 export interface GatewayApp {
@@ -60,7 +66,7 @@ export interface GatewayApp {
 /** Tokens (names, punctuation, values) one GraphQL document may have; a 1,000-proposal batch written inline has about 30,000. */
 const MAX_TOKENS = 50_000;
 
-/** Builds the national gateway: public GraphQL at `/graphql`, `/healthz`, `/readyz`, a local landing page. */
+/** Builds the national gateway: public GraphQL at `/graphql`, the web console at `/`, `/healthz`, `/readyz`, CSV downloads. */
 export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const { database, logger } = options;
   const registry = new InstitutionRegistry(new RegistryRepository(database.db), logger);
@@ -121,7 +127,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       duplicateChecksRoute({ authenticate, contextFor, logger }),
       listingsCsvRoute({ authenticate, contextFor, logger }),
       openDataRoute({ authenticate, contextFor, logger }),
-      { method: 'GET', path: '/', handle: (_req, res) => void res.writeHead(302, { location: '/graphql' }).end() },
+      ...consoleRoutes(logger, options.consoleDir),
+      ...(options.devSignIn && !options.production ? [devSignInRoute(options.devSignIn, logger)] : []),
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
       {
         method: 'GET',

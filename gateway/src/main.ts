@@ -1,7 +1,7 @@
 /** Process entry of the national gateway: validated config, keys, registry, HTTP server. */
 import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
-import { keyPairFromJwk, loadOrCreateKeyPair, publicKeyFromJwk } from '@kyoyo/auth';
+import { keyPairFromJwk, loadOrCreateKeyPair, publicKeyFromJwk, type KeyPair } from '@kyoyo/auth';
 import { connect } from '@kyoyo/db';
 import { createLogger, exitOnConfigError, onShutdownSignal } from '@kyoyo/server-kit';
 import { createGatewayApp } from './app';
@@ -18,9 +18,13 @@ try {
 
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const issuers: TrustedIssuer[] = [];
+/** Development: the console's sign-in page signs tokens with the development issuer's key (when the file holds it). */
+let devSignIn: KeyPair | undefined;
 if (config.DEV_ISSUER_JWK_FILE) {
-  const { d: _private, ...publicJwk } = JSON.parse(await readFile(config.DEV_ISSUER_JWK_FILE, 'utf8')) as JWK;
+  const jwk = JSON.parse(await readFile(config.DEV_ISSUER_JWK_FILE, 'utf8')) as JWK;
+  const { d: _private, ...publicJwk } = jwk;
   issuers.push(devIssuer(await publicKeyFromJwk(publicJwk)));
+  if (jwk.d) devSignIn = await keyPairFromJwk(jwk);
 }
 if (config.OIDC_ISSUER && config.OIDC_AUDIENCE && config.OIDC_JWKS_URL) {
   issuers.push(oidcIssuer(config.OIDC_ISSUER, config.OIDC_AUDIENCE, config.OIDC_JWKS_URL, config.OIDC_CLAIM_NAMES));
@@ -48,6 +52,7 @@ const app = await createGatewayApp({
   concurrency: { perAddress: config.MAX_IN_FLIGHT_PER_ADDRESS, total: config.MAX_IN_FLIGHT },
   trustProxy: config.TRUST_PROXY,
   production: config.NODE_ENV === 'production',
+  devSignIn,
 });
 const port = await app.listen(config.PORT, config.HOST);
 logger.info('listening', { url: `http://${config.HOST}:${port}/graphql`, institutions: app.registry.all().length });

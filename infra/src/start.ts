@@ -247,7 +247,7 @@ async function main(): Promise<void> {
   );
 
   const gatewayUrlPublic = `http://127.0.0.1:${gatewayPort}/graphql`;
-  say(`gateway: ${gatewayUrlPublic}   (logs in ${logDir})`);
+  say(`gateway: ${gatewayUrlPublic}   console: http://127.0.0.1:${gatewayPort}/   (logs in ${logDir})`);
   await waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, 60_000);
   ready = true;
   const services = processes.filter((p) => p.name !== 'gateway').map((p) => `${p.name} ${p.child.pid}`);

@@ -29,7 +29,7 @@ const IMPORT = `mutation ($institution: ID!, $csv: String!, $dryRun: Boolean) {
   importInstruments(institution: $institution, csv: $csv, dryRun: $dryRun) { dryRun created updated unchanged errors { row line column message } } }`;
 const SEARCH = `query ($query: String, $institutions: [ID!]) {
   searchInstruments(query: $query, filter: { institutions: $institutions }, first: 100) {
-    totalCount edges { node { id name model decommissionedAt institution { code } } } } }`;
+    totalCount edges { node { id localId name model decommissionedAt institution { code } } } } }`;
 const CHANGES = `query ($id: ID!) { listingChanges(instrumentId: $id) { action via changedBy changes { field from to } instrument { id } } }`;
 
 const CSV = [
@@ -61,7 +61,7 @@ async function download(path: string, token?: string): Promise<{ status: number;
 
 async function search(query: string) {
   const answer = await federation.query<{
-    searchInstruments: { totalCount: number; edges: { node: { id: string; name: string; model: string } }[] };
+    searchInstruments: { totalCount: number; edges: { node: { id: string; localId: string; name: string; model: string } }[] };
   }>(SEARCH, { query, institutions: [owner.code] });
   expect(answer.errors).toBeUndefined();
   return answer.data!.searchInstruments;
@@ -95,7 +95,7 @@ describe('importing a CSV through the gateway', () => {
     const real = await importCsv(CSV, false);
     expect(real.data?.importInstruments).toEqual({ dryRun: false, created: 3, updated: 0, unchanged: 0, errors: [] });
     const found = await search('JEM-ARM200F');
-    expect(found.edges.map((e) => e.node.name)).toEqual(['透過電子顕微鏡']);
+    expect(found.edges.map((e) => [e.node.localId, e.node.name])).toEqual([['E2E-TEM', '透過電子顕微鏡']]);
     expect((await search('核磁気')).edges.map((e) => e.node.model)).toEqual(['AVANCE NEO 600']);
   });
 

@@ -88,7 +88,12 @@ export interface FederationOptions {
   /** How often the gateway probes every institution's health (default 60 s; `gateway.probe()` probes now). */
   healthIntervalMs?: number;
   /** Gateway settings beyond the defaults (rate limits, production mode, …). */
-  gateway?: Pick<Partial<GatewayAppOptions>, 'rateLimits' | 'concurrency' | 'production' | 'trustProxy' | 'operationLimits'>;
+  gateway?: Pick<
+    Partial<GatewayAppOptions>,
+    'rateLimits' | 'concurrency' | 'production' | 'trustProxy' | 'operationLimits' | 'consoleDir'
+  >;
+  /** The gateway offers `POST /dev/sign-in` with the federation's development issuer (the console's sign-in). */
+  devSignIn?: boolean;
   /** Receives every JSON log line of the gateway and the in-process services (default: none kept). */
   log?: (line: string) => void;
 }
@@ -146,6 +151,7 @@ export async function startFederation(institutions: TestInstitution[], options: 
     healthIntervalMs: options.healthIntervalMs ?? 60_000,
     maxBodyBytes: 1024 * 1024,
     production: false,
+    ...(options.devSignIn ? { devSignIn: issuerKey } : {}),
     ...options.gateway,
   });
   const gatewayPort = await gateway.listen(0, '127.0.0.1');

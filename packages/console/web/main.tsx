@@ -1,0 +1,12 @@
+/** The console's entry: restore the session and language, then render. */
+import './styles.css';
+import { render } from 'preact';
+import { App } from './app';
+import { language } from './i18n';
+import { restoreSession } from './session';
+
+document.documentElement.lang = language.get();
+await restoreSession();
+const root = document.getElementById('app')!;
+root.replaceChildren(); // the page's "loading" line
+render(<App />, root);
