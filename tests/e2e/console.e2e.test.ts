@@ -115,7 +115,7 @@ describe('development sign-in', () => {
   ])('refuses %j naming the field %s', async (body, field) => {
     const response = await signIn(federation, body);
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { field: string }).field).toBe(field);
+    expect(await response.json()).toMatchObject({ code: 'BAD_USER_INPUT', field });
   });
 
   it('accepts JSON only', async () => {

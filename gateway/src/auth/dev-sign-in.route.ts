@@ -1,7 +1,8 @@
 /**
  * `POST /dev/sign-in` (development only: the gateway has it only when it holds the development issuer's key):
  * `{ sub, institution?, organization?, affiliation?, roles }` → `{ token, expiresAt }`, the same token
- * `npm run token` prints. The console's sign-in page uses it; production signs in through OIDC instead.
+ * `npm run token` prints; bad input answers `{ code: 'BAD_USER_INPUT', error, field }` and signs nothing. The
+ * console's sign-in page uses it; production signs in through OIDC instead.
  */
 import {
   AFFILIATIONS,
@@ -13,7 +14,7 @@ import {
   type KeyPair,
   type Role,
 } from '@kyoyo/auth';
-import { isInstitutionCode } from '@kyoyo/domain';
+import { ErrorCode, isInstitutionCode } from '@kyoyo/domain';
 import { readBody, sendJson, type Logger, type Route } from '@kyoyo/server-kit';
 
 const TTL_SECONDS = 12 * 3600;
@@ -65,16 +66,20 @@ export function devSignInRoute(issuerKey: KeyPair, logger: Logger): Route {
     path: '/dev/sign-in',
     handle: async (req, res) => {
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-        return sendJson(res, 415, { error: 'send application/json', field: 'body' });
+        return sendJson(res, 415, { code: ErrorCode.BAD_USER_INPUT, error: 'send application/json', field: 'body' });
       }
       let body: unknown;
       try {
         body = JSON.parse(await readBody(req, 16 * 1024));
       } catch {
-        return sendJson(res, 400, { error: 'the body is not JSON (at most 16 KB)', field: 'body' });
+        return sendJson(res, 400, {
+          code: ErrorCode.BAD_USER_INPUT,
+          error: 'the body is not JSON (at most 16 KB)',
+          field: 'body',
+        });
       }
       const parsed = parse(body);
-      if ('error' in parsed) return sendJson(res, 400, parsed);
+      if ('error' in parsed) return sendJson(res, 400, { code: ErrorCode.BAD_USER_INPUT, ...parsed });
       const token = await signIdentityToken(parsed.identity, issuerKey, {
         issuer: DEV_ISSUER,
         audience: DEV_AUDIENCE,

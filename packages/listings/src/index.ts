@@ -15,6 +15,7 @@ export {
   formatKyoyoCsv,
   KYOYO_CSV_COLUMNS,
   KYOYO_CSV_LIMITS,
+  KYOYO_CSV_REQUIRED_COLUMNS,
   kyoyoCsvColumnOf,
   parseKyoyoCsv,
   type CsvRowError,

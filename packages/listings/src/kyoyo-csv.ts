@@ -42,7 +42,8 @@ export const KYOYO_CSV_COLUMNS = [
 
 export type KyoyoCsvColumn = (typeof KYOYO_CSV_COLUMNS)[number];
 
-const REQUIRED_COLUMNS: readonly KyoyoCsvColumn[] = ['local_id', 'name', 'category'];
+/** Columns every file must have. */
+export const KYOYO_CSV_REQUIRED_COLUMNS: readonly KyoyoCsvColumn[] = ['local_id', 'name', 'category'];
 
 /** The contract's limits of one import: 10 MiB of UTF-8 and 50,000 data rows. */
 export const KYOYO_CSV_LIMITS = { bytes: 10 * 1024 * 1024, rows: 50_000 } as const;
@@ -201,7 +202,7 @@ function readHeader(fields: string[], line: number): { columns: KyoyoCsvColumn[]
     seen.add(name);
     columns.push(name as KyoyoCsvColumn);
   }
-  for (const required of REQUIRED_COLUMNS) {
+  for (const required of KYOYO_CSV_REQUIRED_COLUMNS) {
     if (!seen.has(required)) errors.push({ row: 0, line, column: required, message: `the header has no ${required} column` });
   }
   return { columns, errors };

@@ -3,37 +3,15 @@
  * its limits, and a template to download. Reading and writing CSV itself is `../../csv`; the equipment service
  * stays the judge of a file.
  */
+import { KYOYO_CSV_COLUMNS, KYOYO_CSV_LIMITS, KYOYO_CSV_REQUIRED_COLUMNS, type KyoyoCsvColumn } from '@kyoyo/listings/kyoyo-csv';
 import { toCsvFile } from '../../csv';
 
-/** The columns `importInstruments` reads, in the contract's order. */
-export const CSV_COLUMNS = [
-  'local_id',
-  'name',
-  'name_en',
-  'category',
-  'manufacturer',
-  'model',
-  'description',
-  'acquisition_price',
-  'acquired_on',
-  'building',
-  'latitude',
-  'longitude',
-  'shared_externally',
-  'remote_operable',
-  'requires_approval',
-  'requires_qualification',
-  'fee_internal',
-  'fee_academic',
-  'fee_industry',
-] as const;
-
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
-
-export const REQUIRED_COLUMNS: readonly CsvColumn[] = ['local_id', 'name', 'category'];
-
+/** The columns `importInstruments` reads, in the contract's order: the importer's own definition. */
+export const CSV_COLUMNS = KYOYO_CSV_COLUMNS;
+export type CsvColumn = KyoyoCsvColumn;
+export const REQUIRED_COLUMNS = KYOYO_CSV_REQUIRED_COLUMNS;
 /** One import at most: 10 MiB of UTF-8 and 50,000 data rows. */
-export const CSV_LIMITS = { bytes: 10 * 1024 * 1024, rows: 50_000 } as const;
+export const CSV_LIMITS = KYOYO_CSV_LIMITS;
 
 /** Example values of one listing for the template, by column. */
 const TEMPLATE_EXAMPLE: Record<CsvColumn, string> = {
