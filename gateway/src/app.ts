@@ -5,7 +5,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { KeyPair } from '@kyoyo/auth';
 import type { Database } from '@kyoyo/db';
-import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
+import { createFormatError, createHttpApp, listen, Metrics, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
 import { createAuthenticator, type TrustedIssuer } from './auth/authenticator';
 import { devSignInRoute } from './auth/dev-sign-in.route';
 import { usageStatementRoute } from './bookings/usage-statement.route';
@@ -15,6 +15,7 @@ import { DuplicateChecksRepository } from './duplicate-checks/duplicate-checks.r
 import { duplicateChecksRoute } from './duplicate-checks/duplicate-checks.route';
 import { listingsCsvRoute, openDataRoute } from './listings/listings.routes';
 import { createContextFactory, type GatewayContext } from './common/context';
+import { FederationMetrics } from './federation/federation.metrics';
 import { InstitutionClient } from './federation/institution-client';
 import { refreshInstrumentCount } from './institutions/institutions.service';
 import { localLandingPage } from './landing/landing-page';
@@ -66,12 +67,24 @@ export interface GatewayApp {
 /** Tokens (names, punctuation, values) one GraphQL document may have; a 1,000-proposal batch written inline has about 30,000. */
 const MAX_TOKENS = 50_000;
 
-/** Builds the national gateway: public GraphQL at `/graphql`, the web console at `/`, `/healthz`, `/readyz`, CSV downloads. */
+/**
+ * Builds the national gateway: public GraphQL at `/graphql`, the web console at `/`, `/healthz`, `/readyz`,
+ * `/metrics` (its own registry: `kyoyo_gateway_…`), CSV downloads.
+ */
 export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const { database, logger } = options;
+  const metrics = new Metrics('kyoyo_gateway_');
+  metrics.trackPool(database.pool);
+  const federationMetrics = new FederationMetrics(metrics);
   const registry = new InstitutionRegistry(new RegistryRepository(database.db), logger);
   await registry.refresh();
-  const client = new InstitutionClient(registry, options.signingKey, { timeoutMs: options.timeoutMs }, logger);
+  const client = new InstitutionClient(
+    registry,
+    options.signingKey,
+    { timeoutMs: options.timeoutMs, onOutcome: federationMetrics.record },
+    logger,
+  );
+  federationMetrics.watch(registry, client);
   const rateLimiter = options.rateLimits ? new RateLimiter(options.rateLimits) : null;
   const admission = options.concurrency ? new Admission(options.concurrency) : null;
   const verify = createAuthenticator(options.issuers);
@@ -85,7 +98,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: createGatewaySchema(),
-    formatError: createFormatError(logger),
+    formatError: createFormatError(logger, metrics),
     introspection: !options.production,
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
@@ -100,6 +113,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       options.production ? ApolloServerPluginLandingPageDisabled() : localLandingPage(),
       operationLimitsPlugin(options.operationLimits ?? DEFAULT_OPERATION_LIMITS),
       responseNotices(),
+      metrics.apolloPlugin(),
     ],
   });
 
@@ -111,6 +125,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
 
   const server = createHttpApp<GatewayContext>({
     logger,
+    metrics,
     admit: async (req) => {
       const address = clientAddress(req, options.trustProxy ?? false);
       rateLimiter?.admitAddress(address);
@@ -127,7 +142,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       duplicateChecksRoute({ authenticate, contextFor, logger }),
       listingsCsvRoute({ authenticate, contextFor, logger }),
       openDataRoute({ authenticate, contextFor, logger }),
-      ...consoleRoutes(logger, options.consoleDir),
+      ...consoleRoutes(logger, options.consoleDir).map((route) => ({ ...route, kind: 'console' as const })),
       ...(options.devSignIn && !options.production ? [devSignInRoute(options.devSignIn, logger)] : []),
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
       {

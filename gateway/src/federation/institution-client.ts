@@ -15,6 +15,21 @@ export interface InstitutionClientOptions {
   timeoutMs: number;
   breakerThreshold?: number;
   breakerCooldownMs?: number;
+  /** Hears how every call ended (the metrics); unlike `observer`, set once and for good. */
+  onOutcome?: OutcomeObserver;
+}
+
+/**
+ * How a call to an institution ended: `ok` (data), `rejected` (the service refused the request with a Kyoyo
+ * error code: the caller's input, rights or a taken slot; the institution is fine), `error` (it answered
+ * HTTP 5xx/401/403, something that is not a GraphQL answer, an internal error or no data), `timeout` (no
+ * answer within the budget), `unreachable` (no connection), `circuit_open` (not called: its circuit is open).
+ */
+export type CallOutcome = 'ok' | 'rejected' | 'error' | 'timeout' | 'unreachable' | 'circuit_open';
+
+/** Hears the outcome of every call to a member institution and its duration in seconds (0 when not called). */
+export interface OutcomeObserver {
+  (institution: string, outcome: CallOutcome, seconds: number): void;
 }
 
 interface GraphQLResponse<T> {
@@ -42,6 +57,11 @@ export class InstitutionClient {
     private readonly options: InstitutionClientOptions,
     private readonly logger: Logger,
   ) {}
+
+  /** The state of `code`'s circuit (closed until a call to it fails). */
+  circuitState(code: string): CircuitBreaker['state'] {
+    return this.breakers.get(code)?.state ?? 'CLOSED';
+  }
 
   private breakerOf(code: string): CircuitBreaker {
     let breaker = this.breakers.get(code);
@@ -71,11 +91,13 @@ export class InstitutionClient {
     if (!entry) throw new DomainError(ErrorCode.NOT_FOUND, `No member institution has the code ${institution}`);
     const breaker = this.breakerOf(institution);
     if (!breaker.tryAcquire()) {
+      this.options.onOutcome?.(institution, 'circuit_open', 0);
       this.registry.markDown(institution, 'circuit open');
       throw this.unavailable(institution, 'is not answering (its last calls failed); the gateway will try it again shortly');
     }
     this.observer?.(institution, operationName);
     const started = performance.now();
+    const ended = (outcome: CallOutcome) => this.options.onOutcome?.(institution, outcome, (performance.now() - started) / 1000);
     let body: GraphQLResponse<T>;
     try {
       const token = await signServiceToken(call, institution, this.signingKey);
@@ -94,6 +116,9 @@ export class InstitutionClient {
       }
       body = (await response.json()) as GraphQLResponse<T>;
     } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      // fetch fails with a TypeError when no connection could be made or kept.
+      ended(timedOut ? 'timeout' : error instanceof TypeError ? 'unreachable' : 'error');
       breaker.failure();
       this.registry.markDown(institution, (error as Error).message);
       this.logger.warn('institution call failed', {
@@ -103,7 +128,6 @@ export class InstitutionClient {
         ms: Math.round(performance.now() - started),
         error: (error as Error).message,
       });
-      const timedOut = (error as Error).name === 'TimeoutError';
       throw this.unavailable(institution, timedOut ? `did not answer within ${timeoutMs} ms` : 'could not be reached');
     }
     breaker.success();
@@ -111,8 +135,23 @@ export class InstitutionClient {
     const [first] = body.errors ?? [];
     if (first) {
       const code = first.extensions?.code;
-      if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR)
+      if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+        ended('rejected');
         throw new DomainError(code, first.message, first.extensions?.field);
+      }
+      if (code === 'GRAPHQL_VALIDATION_FAILED') {
+        // Version skew during an upgrade: the gateway asks for what this institution's service does not
+        // have yet. That institution is unavailable for this request; the others still answer.
+        ended('error');
+        this.logger.warn('institution does not understand the request (older service version?)', {
+          rid: call.requestId,
+          institution,
+          operation: operationName,
+          error: first.message,
+        });
+        throw this.unavailable(institution, 'does not understand this request yet (its service may be an older version)');
+      }
+      ended('error');
       this.logger.error('institution answered an error', {
         rid: call.requestId,
         institution,
@@ -121,7 +160,11 @@ export class InstitutionClient {
       });
       throw new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `${institution} could not answer`);
     }
-    if (!body.data) throw this.unavailable(institution, 'answered without data');
+    if (!body.data) {
+      ended('error');
+      throw this.unavailable(institution, 'answered without data');
+    }
+    ended('ok');
     return body.data;
   }
 

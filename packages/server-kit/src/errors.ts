@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { DomainError, ErrorCode, isErrorCode } from '@kyoyo/domain';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 
 /** A `GraphQLError` carrying a domain error's code and field. */
 export function toGraphQLError(error: DomainError): GraphQLError {
@@ -13,9 +14,20 @@ export function toGraphQLError(error: DomainError): GraphQLError {
 /**
  * The one place errors become client-visible: domain errors keep their code, message and field; GraphQL's
  * own errors (syntax, validation, variable coercion) keep theirs; anything else is logged and answered as
- * `INTERNAL_SERVER_ERROR` with no internal detail.
+ * `INTERNAL_SERVER_ERROR` with no internal detail. Being that one place, it also counts every error Apollo
+ * answers by its code in `metrics` (requests refused before Apollo are counted by `createHttpApp`).
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, metrics?: Pick<Metrics, 'countGraphQLError'>) {
+  const format = formatterOf(logger);
+  if (!metrics) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const answer = format(formatted, error);
+    metrics.countGraphQLError(answer.extensions?.code);
+    return answer;
+  };
+}
+
+function formatterOf(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {

@@ -4,12 +4,15 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 import type { Logger } from './logger';
+import type { Metrics, OperationType, RouteKind } from './metrics';
 
 /** A plain HTTP route beside the GraphQL endpoint (`/healthz`, `/readyz`, landing pages, …). */
 export interface Route {
   method: 'GET' | 'POST';
   path: string;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+  /** The `route` label of its requests in the metrics (default `other`). */
+  kind?: RouteKind;
 }
 
 export interface GraphQLEndpoint<TContext extends BaseContext> {
@@ -27,7 +30,13 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   routes?: Route[];
   logger: Logger;
   /**
-   * Runs first for every request but `/healthz` and `/readyz`; throw a `DomainError` to refuse it (a
+   * This app's metrics: every request is counted and timed in them, and `GET /metrics` serves them. The
+   * app's ApolloServer should have `metrics.apolloPlugin()` (operation types) and `createFormatError(logger,
+   * metrics)` (errors by code). Absent: no `/metrics`, nothing recorded.
+   */
+  metrics?: Metrics;
+  /**
+   * Runs first for every request but `/healthz`, `/readyz` and `/metrics`; throw a `DomainError` to refuse it (a
    * `RateLimitedError` answers 429 or 503 with `Retry-After`). It may wait (admission control) and return a
    * function to call once the request has been answered or abandoned.
    */
@@ -47,6 +56,9 @@ export class RateLimitedError extends DomainError {
     super(ErrorCode.LIMIT_EXCEEDED, message);
   }
 }
+
+/** Paths never refused for load nor logged: health probes and metrics scrapes must get through a busy server. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -142,15 +154,43 @@ function parseBody(text: string, contentType: string | undefined): unknown {
  * POST as the GraphQL-over-HTTP spec says) and the given plain routes.
  */
 export function createHttpApp<TContext extends BaseContext>(options: HttpAppOptions<TContext>): Server {
-  const { graphql, logger, admit } = options;
+  const { graphql, logger, admit, metrics } = options;
   const routes = new Map((options.routes ?? []).map((r) => [`${r.method} ${r.path}`, r]));
+  if (metrics) {
+    const scrape: Route = {
+      method: 'GET',
+      path: '/metrics',
+      kind: 'metrics',
+      handle: async (_req, res) => {
+        const text = await metrics.render();
+        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+      },
+    };
+    routes.set('GET /metrics', scrape);
+  }
 
   return createServer((req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const requestId = requestIdOf(req);
+    const route = routes.get(`${req.method} ${url.pathname}`);
+    const kind = routeKindOf(url.pathname, route);
+    /** What Apollo resolved (GraphQL requests only). */
+    const seen: { operation?: OperationType } = {};
+    res.on('close', () => {
+      metrics?.observeRequest(
+        {
+          route: kind,
+          method: req.method,
+          status: res.writableFinished ? res.statusCode : 'aborted',
+          operation: seen.operation,
+        },
+        (performance.now() - started) / 1000,
+      );
+    });
     res.on('finish', () => {
-      if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
+      if (PROBES.has(url.pathname)) return;
       logger.info('request', {
         rid: requestId,
         method: req.method,
@@ -160,9 +200,8 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
       });
     });
 
-    const route = routes.get(`${req.method} ${url.pathname}`);
     const handle = async () => {
-      if (admit && url.pathname !== '/healthz' && url.pathname !== '/readyz') {
+      if (admit && !PROBES.has(url.pathname)) {
         const release = await admit(req);
         if (release) res.once('close', release);
       }
@@ -171,9 +210,11 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
       if (req.method !== 'GET' && req.method !== 'POST') {
         return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, POST' });
       }
-      await serveGraphQL(req, res, url, requestId);
+      await serveGraphQL(req, res, url, requestId, seen);
     };
     handle().catch((error: unknown) => {
+      const code = error instanceof DomainError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
+      if (kind === 'graphql' && !res.headersSent) metrics?.countGraphQLError(code);
       if (error instanceof DomainError) return sendGraphQLError(res, error, requestId);
       logger.error('request failed', { rid: requestId, error });
       if (!res.headersSent)
@@ -200,17 +241,23 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
     return body;
   }
 
-  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+  /** Answers a GraphQL request through Apollo, noting its operation type in `seen` (for the metrics) first. */
+  async function serveGraphQL(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+    seen: { operation?: OperationType },
+  ): Promise<void> {
     const context = await graphql.context(req, requestId);
     const body = req.method === 'POST' ? await readGraphQLBody(req) : undefined;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const result = await graphql.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => context,
-    });
+    const httpGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+    const result = await graphql.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+    if (metrics) seen.operation = metrics.operationOf(httpGraphQLRequest);
     res.statusCode = result.status ?? 200;
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.setHeader('x-request-id', requestId);
@@ -221,6 +268,16 @@ export function createHttpApp<TContext extends BaseContext>(options: HttpAppOpti
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();
   }
+}
+
+/** The `route` label of a request: bounded, never the raw path (unknown paths are `other`). */
+function routeKindOf(pathname: string, route: Route | undefined): RouteKind {
+  if (pathname === '/graphql') return 'graphql';
+  if (!route) return 'other';
+  if (route.kind) return route.kind;
+  if (pathname === '/healthz') return 'healthz';
+  if (pathname === '/readyz') return 'readyz';
+  return 'other';
 }
 
 /** Starts listening and resolves with the bound port. */

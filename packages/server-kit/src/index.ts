@@ -3,3 +3,4 @@ export * from './errors';
 export * from './http';
 export * from './config';
 export * from './scalars';
+export * from './metrics';

@@ -2,18 +2,19 @@ import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { verifyServiceToken, type CryptoKey } from '@kyoyo/auth';
+import { verifyServiceToken, type VerificationKey } from '@kyoyo/auth';
 import { type equipmentSchema, type Database } from '@kyoyo/db';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
-import { createFormatError, createHttpApp, listen, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
+import { createFormatError, createHttpApp, listen, Metrics, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
+import type { BookingEvents } from './bookings/bookings.service';
 import { createContextFactory, type Clock, type EquipmentContext } from './common/context';
 import { createSchema } from './schema';
 
 export interface EquipmentAppOptions {
   institution: string;
   database: Database<typeof equipmentSchema>;
-  /** The gateway's public key: only calls it signed for this institution are served. */
-  gatewayKey: CryptoKey;
+  /** The gateway's public key (or keys by `kid`, during a rotation): only calls it signed for this institution are served. */
+  gatewayKey: VerificationKey;
   logger: Logger;
   maxBodyBytes: number;
   production: boolean;
@@ -34,13 +35,43 @@ function bearerOf(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** Builds one institution's equipment service: GraphQL at `/graphql`, `/healthz`, `/readyz`. */
+/** The booking counters of `/metrics`, fed by every request's `BookingsService`. */
+function bookingMetrics(metrics: Metrics): BookingEvents {
+  const created = metrics.counter(
+    'bookings_created_total',
+    'Bookings made, by the status they start in (PENDING awaits the facility office, CONFIRMED does not).',
+    ['status'],
+  );
+  // Both statuses from the start, so that a rate over them is defined before the first booking.
+  for (const status of ['PENDING', 'CONFIRMED']) created.inc({ status }, 0);
+  const replays = metrics.counter(
+    'booking_replays_total',
+    'createBooking retries answered with the booking their idempotency key had already made.',
+  );
+  const conflicts = metrics.counter(
+    'booking_conflicts_total',
+    'Bookings refused with SLOT_UNAVAILABLE when stored: another active booking holds part of the period (exclusion constraint bookings_no_overlap) or the instrument is closed then.',
+  );
+  return {
+    created: (booking) => created.inc({ status: booking.status }),
+    replayed: () => replays.inc(),
+    conflict: () => conflicts.inc(),
+  };
+}
+
+/**
+ * Builds one institution's equipment service: GraphQL at `/graphql`, `/healthz`, `/readyz`, `/metrics` (its
+ * own registry: `kyoyo_equipment_…`).
+ */
 export async function createEquipmentApp(options: EquipmentAppOptions): Promise<EquipmentApp> {
   const { institution, database, logger } = options;
+  const metrics = new Metrics('kyoyo_equipment_');
+  metrics.trackPool(database.pool);
+  const bookingEvents = bookingMetrics(metrics);
   const contextFor = createContextFactory(database.db, institution, logger, options.clock);
   const apollo = new ApolloServer<EquipmentContext>({
     schema: createSchema(),
-    formatError: createFormatError(logger),
+    formatError: createFormatError(logger, metrics),
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -48,11 +79,12 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
     stopOnTerminationSignals: false,
     // Cache control is off: nothing caches a service's answers, and the plugin would wrap every field resolver
     // with instrumentation (BENCHMARKS.md: where the time goes).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metrics.apolloPlugin()],
   });
 
   const server = createHttpApp<EquipmentContext>({
     logger,
+    metrics,
     graphql: {
       apollo,
       maxBodyBytes: options.maxBodyBytes,
@@ -60,7 +92,9 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
         const token = bearerOf(req.headers.authorization);
         if (!token) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Only the national gateway may call this service');
         const call = await verifyServiceToken(token, options.gatewayKey, institution);
-        return contextFor(call.identity, call.requestId);
+        const context = contextFor(call.identity, call.requestId);
+        context.bookings.events = bookingEvents;
+        return context;
       },
     },
     routes: [

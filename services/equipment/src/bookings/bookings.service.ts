@@ -81,12 +81,25 @@ export interface BookingLoaders {
   fees: DataLoader<number, FeeRate[]>;
 }
 
+/** Hears what happens to bookings: the service's metrics (`createEquipmentApp` sets it on every request's service). */
+export interface BookingEvents {
+  /** A booking was stored. */
+  created(booking: Booking): void;
+  /** A retry was answered with the booking its idempotency key had already made. */
+  replayed(): void;
+  /** Storing a booking was refused with `SLOT_UNAVAILABLE`: another booking or a closure holds part of its period. */
+  conflict(): void;
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 /** The booking use cases of one request. Every rule comes from `@kyoyo/domain`; SQL from the repositories. */
 export class BookingsService {
+  /** Where bookings made, replayed and refused for a taken slot are reported (nowhere when unset). */
+  events: BookingEvents | undefined;
+
   constructor(
     /** This institution's code. */
     private readonly institution: string,
@@ -123,6 +136,7 @@ export class BookingsService {
     if (earlier.status === 'rejected') throw earlier.reason;
     if (earlier.value) {
       if (earlier.value.requestHash !== requestHash) throw errors.idempotencyConflict();
+      this.events?.replayed();
       return earlier.value;
     }
     if (priced.status === 'rejected') throw priced.reason;
@@ -130,7 +144,7 @@ export class BookingsService {
     if (instrument.requiresQualification && request.mode === 'SELF') {
       checkQualification(true, request.mode, await this.qualifications.find(instrument.id, who.id), request.start);
     }
-    const { booking } = await this.repository.create({
+    return this.store({
       instrumentId: instrument.id,
       requesterId: who.id,
       requesterOrganization: who.organization ?? who.institution ?? who.id,
@@ -145,7 +159,6 @@ export class BookingsService {
       idempotencyKey: key,
       requestHash,
     });
-    return booking;
   }
 
   /** The requester, this institution's facility office or ADMIN; null when no booking has this id. */
@@ -271,6 +284,22 @@ export class BookingsService {
       mode: input.mode,
       ...checkBookingTexts(input),
     };
+  }
+
+  /**
+   * Stores a booking through the repository and reports what happened to `events`: made, replayed (the
+   * repository found its key's booking), or refused for a taken slot.
+   */
+  private async store(booking: Parameters<BookingsRepository['create']>[0]): Promise<Booking> {
+    try {
+      const { booking: stored, replayed } = await this.repository.create(booking);
+      if (replayed) this.events?.replayed();
+      else this.events?.created(stored);
+      return stored;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.SLOT_UNAVAILABLE) this.events?.conflict();
+      throw error;
+    }
   }
 
   /** The checks a quote and a booking share, in the order a caller fixes them, and the price. */
