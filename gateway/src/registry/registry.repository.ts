@@ -1,4 +1,4 @@
-import { asc, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import * as gatewaySchema from '../db/schema';
 import type { RegisteredInstitution } from './registry.types';
@@ -38,5 +38,14 @@ export class RegistryRepository {
       .insert(t)
       .values(values)
       .onConflictDoUpdate({ target: t.code, set: { ...values, updatedAt: sql`now()` } });
+  }
+
+  /**
+   * Takes an institution out of the registry (the operator's `registry remove`); false when it was not there. Its
+   * service and database are untouched, and duplicate-check records naming it are kept (they hold no reference).
+   */
+  async remove(code: string): Promise<boolean> {
+    const removed = await this.db.delete(t).where(eq(t.code, code)).returning({ code: t.code });
+    return removed.length > 0;
   }
 }

@@ -1,5 +1,6 @@
 export * from './identity';
 export * from './keys';
+export * from './key-set';
 export * from './tokens';
 export * from './dev-keys';
 export * from './policies';

@@ -94,10 +94,15 @@ export async function signServiceToken(call: ServiceCallClaims, institution: str
     .sign(key.privateKey);
 }
 
-/** Verifies a gateway → service token addressed to `institution`; anything else is `UNAUTHENTICATED`. */
-export async function verifyServiceToken(token: string, key: CryptoKey, institution: string): Promise<ServiceCallClaims> {
+/**
+ * Verifies a gateway → service token addressed to `institution`; anything else is `UNAUTHENTICATED`. `key` is the
+ * gateway's public key, or during a key rotation a JWK Set of the current and the next key (`verificationKeyFor`),
+ * which picks the key by the token's `kid`.
+ */
+export async function verifyServiceToken(token: string, key: VerificationKey, institution: string): Promise<ServiceCallClaims> {
+  const expected = { issuer: GATEWAY_ISSUER, audience: institution, algorithms: [ALG] };
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: GATEWAY_ISSUER, audience: institution, algorithms: [ALG] });
+    const { payload } = await (typeof key === 'function' ? jwtVerify(token, key, expected) : jwtVerify(token, key, expected));
     const requestId = typeof payload.rid === 'string' ? payload.rid.slice(0, 100) : 'unknown';
     if (payload.anon === true) return { identity: null, requestId };
     const identity = identityFromClaims(payload);

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseConfig } from '@kyoyo/server-kit';
+import { InvalidKeyError, parsePublicKeySet, type JWK } from '@kyoyo/auth';
+import { ConfigError, parseConfig } from '@kyoyo/server-kit';
 
 const institutionCode = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
 
@@ -16,9 +18,12 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(4100),
     /** Interface to bind. */
     HOST: z.string().min(1).default('127.0.0.1'),
-    /** The gateway's public signing key, a JWK as JSON; only calls signed with it are served. */
+    /**
+     * The gateway's public signing key as JSON: one JWK, or during a key rotation a JWK Set `{"keys": [...]}` of the
+     * current and the next key; only calls signed with one of them are served.
+     */
     GATEWAY_PUBLIC_JWK: z.string().optional(),
-    /** Or: a file holding the gateway's public (or private, development) JWK. */
+    /** Or: a file holding that JWK or JWK Set (in development, the gateway's private key file: its public half is used). */
     GATEWAY_PUBLIC_JWK_FILE: z.string().optional(),
     /** Request body limit in bytes (imports are large). */
     MAX_BODY_BYTES: z.coerce
@@ -36,9 +41,55 @@ const schema = z
     when: () => true,
   });
 
-export type EquipmentConfig = z.infer<typeof schema>;
+export type EquipmentConfig = z.infer<typeof schema> & {
+  /** The gateway public keys of `GATEWAY_PUBLIC_JWK(_FILE)`, checked: Ed25519, public, a distinct kid each in a set. */
+  gatewayKeys: JWK[];
+};
 
-/** Validates the environment, reporting every problem at once (`ConfigError`). */
-export function loadConfig(env: Record<string, string | undefined> = process.env): EquipmentConfig {
-  return parseConfig(schema, env);
+/** Reads a file's text; tests pass their own. */
+export type ReadText = (path: string) => string;
+
+const readText: ReadText = (path) => readFileSync(path, 'utf8');
+
+/**
+ * The gateway keys named by the environment, or the problem with them, by variable. A private key is accepted
+ * outside production only (the demo hands services the gateway's own development key file).
+ */
+function gatewayKeysOf(env: Record<string, string | undefined>, read: ReadText): { keys: JWK[] } | { problem: string } {
+  const inline = env.GATEWAY_PUBLIC_JWK;
+  const variable = inline ? 'GATEWAY_PUBLIC_JWK' : 'GATEWAY_PUBLIC_JWK_FILE';
+  const file = env.GATEWAY_PUBLIC_JWK_FILE;
+  let text: string;
+  if (inline) text = inline;
+  else {
+    try {
+      text = read(file!);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return { problem: `${variable}: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')})` };
+    }
+  }
+  try {
+    return { keys: parsePublicKeySet(text, { allowPrivate: env.NODE_ENV !== 'production' }) };
+  } catch (error) {
+    if (!(error instanceof InvalidKeyError)) throw error;
+    return { problem: `${variable}: ${inline ? 'the value' : file} ${error.message}` };
+  }
+}
+
+/** Validates the environment and reads the gateway's public key(s), reporting every problem at once (`ConfigError`). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, read: ReadText = readText): EquipmentConfig {
+  const problems: string[] = [];
+  let config: z.infer<typeof schema> | undefined;
+  try {
+    config = parseConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  // With neither variable set the schema has said so already.
+  const keys = env.GATEWAY_PUBLIC_JWK || env.GATEWAY_PUBLIC_JWK_FILE ? gatewayKeysOf(env, read) : null;
+  if (keys && 'problem' in keys) problems.push(keys.problem);
+  if (problems.length > 0 || !config || !keys || 'problem' in keys) throw new ConfigError(problems);
+  return { ...config, gatewayKeys: keys.keys };
 }

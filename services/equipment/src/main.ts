@@ -1,7 +1,5 @@
 /** Process entry of one institution's equipment service: validated config, database pool, HTTP server. */
-import { readFileSync } from 'node:fs';
-import type { JWK } from 'jose';
-import { publicKeyFromJwk } from '@kyoyo/auth';
+import { verificationKeyFor } from '@kyoyo/auth';
 import { connect, equipmentSchema } from '@kyoyo/db';
 import { createLogger, exitOnConfigError, onShutdownSignal } from '@kyoyo/server-kit';
 import { createEquipmentApp } from './app';
@@ -15,20 +13,23 @@ try {
 }
 
 const logger = createLogger(`equipment:${config.INSTITUTION_CODE}`, config.LOG_LEVEL);
-const jwkText = config.GATEWAY_PUBLIC_JWK ?? readFileSync(config.GATEWAY_PUBLIC_JWK_FILE!, 'utf8');
-// A development key file holds the gateway's private JWK; keep only its public half.
-const { d: _private, ...publicJwk } = JSON.parse(jwkText) as JWK;
 const app = await createEquipmentApp({
   institution: config.INSTITUTION_CODE,
   database: connect(config.DATABASE_URL, equipmentSchema, {
     max: config.DATABASE_POOL_MAX,
     applicationName: `kyoyo-${config.INSTITUTION_CODE}`,
   }),
-  gatewayKey: await publicKeyFromJwk(publicJwk),
+  // One key, or the current and the next during a key rotation (chosen by each token's kid).
+  gatewayKey: await verificationKeyFor(config.gatewayKeys),
   logger,
   maxBodyBytes: config.MAX_BODY_BYTES,
   production: config.NODE_ENV === 'production',
 });
 const port = await app.listen(config.PORT, config.HOST);
-logger.info('listening', { url: `http://${config.HOST}:${port}/graphql`, institution: config.INSTITUTION_CODE });
+logger.info('listening', {
+  url: `http://${config.HOST}:${port}/graphql`,
+  institution: config.INSTITUTION_CODE,
+  // Which gateway keys calls may be signed with: an operator checks here that a rotation reached this service.
+  gatewayKeys: config.gatewayKeys.map((key) => key.kid ?? '(no kid)'),
+});
 onShutdownSignal(logger, app.stop);

@@ -4,6 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parsePrivateJwk, publicJwkOf } from '@kyoyo/auth';
 import { freePort } from '@kyoyo/db';
 import { startProcess, stopAll, type ManagedProcess } from '../../../infra/src/federation/processes';
 
@@ -51,7 +52,8 @@ export class ProcessGroup {
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_MAX: String(poolMax),
       PORT: String(port),
-      GATEWAY_PUBLIC_JWK_FILE: keys.gateway,
+      // Production services take only the gateway's public key.
+      GATEWAY_PUBLIC_JWK: JSON.stringify(publicJwkOf(parsePrivateJwk(readFileSync(keys.gateway, 'utf8')))),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     });
