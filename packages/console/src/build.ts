@@ -6,24 +6,13 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { feature } from 'topojson-client';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { Topology, GeometryCollection } from 'topojson-specification';
+import { CONSOLE_DIST, CONSOLE_FILES, CONSOLE_ROOT, type ConsoleFile } from './paths';
 
-export const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Where the built console lives; the gateway serves these files. */
-export const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist', 'web');
-
-/** Files of a built console, by the name the gateway serves them under. */
-export const CONSOLE_FILES = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'app.css': 'text/css; charset=utf-8',
-  'japan.json': 'application/json',
-} as const;
-export type ConsoleFile = keyof typeof CONSOLE_FILES;
+export { CONSOLE_DIST, CONSOLE_FILES, type ConsoleFile } from './paths';
 
 /** Japan (ISO 3166 numeric 392) as polygons of [longitude, latitude] rings. */
 async function japanOutline(): Promise<number[][][][]> {

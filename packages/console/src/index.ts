@@ -1,1 +1,2 @@
-export { buildConsole, CONSOLE_DIST, CONSOLE_FILES, type BuildResult, type ConsoleFile } from './build';
+export { buildConsole, type BuildResult } from './build';
+export { CONSOLE_DIST, CONSOLE_FILES, CONSOLE_ROOT, type ConsoleFile } from './paths';
