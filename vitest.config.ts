@@ -68,6 +68,18 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Hosts in network namespaces with injected latency, loss and partitions (needs root; see the file).
+          name: 'netns',
+          include: ['tests/netns/**/*.netns.test.ts'],
+          // After every other project, alone: its figures are timings and its hosts take four PostgreSQLs.
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });
