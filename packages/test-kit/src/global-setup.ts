@@ -5,10 +5,11 @@
  * this run made is dropped at the end.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase, listDatabases, startEmbeddedPostgres, type EmbeddedServer } from '@kyoyo/db';
+import { dropDatabase, isEmbeddedPostgresError, listDatabases, startEmbeddedPostgres, type EmbeddedServer } from '@kyoyo/db';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,11 +22,17 @@ export default async function setup(project: TestProject) {
   const runPrefix = `kyoyo_t${randomBytes(3).toString('hex')}_`;
   let embedded: EmbeddedServer | undefined;
   let adminUrl = process.env.DATABASE_URL;
+  const workDir = join(tmpdir(), `kyoyo-test-${process.pid}-${randomBytes(3).toString('hex')}`);
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: join(tmpdir(), `kyoyo-test-${process.pid}-${randomBytes(3).toString('hex')}`, 'data'),
-      persistent: false,
-    });
+    try {
+      embedded = await startEmbeddedPostgres({ dataDir: join(workDir, 'data'), persistent: false });
+    } catch (error) {
+      // One clear line instead of a stack trace: the tests cannot run without a database.
+      if (!isEmbeddedPostgresError(error)) throw error;
+      await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      process.stderr.write(`kyoyo: the tests need PostgreSQL: ${error.oneLine()}\n`);
+      process.exit(1);
+    }
     adminUrl = embedded.adminUrl;
   }
   project.provide('pgAdminUrl', adminUrl);
@@ -34,6 +41,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     if (embedded) {
       await embedded.stop();
+      await rm(workDir, { recursive: true, force: true });
       return;
     }
     for (const name of await listDatabases(adminUrl, runPrefix)) await dropDatabase(adminUrl, name);
