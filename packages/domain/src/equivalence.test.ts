@@ -81,7 +81,11 @@ describe('model designations in names', () => {
 
 describe('containsModel', () => {
   it('finds a model however it was spaced, but not glued to more digits or letters', () => {
-    expect(containsModel('低加速電圧対応透過電子顕微鏡jemarm200fneoarm', 'jemarm200f')).toBe(true);
+    expect(containsModel('低加速電圧対応透過電子顕微鏡|jem-arm200f neoarm', 'jemarm200f')).toBe(true);
+    expect(containsModel('透過電子顕微鏡|jem 2100f|', 'jem2100f')).toBe(true);
+    expect(containsModel('透過電子顕微鏡|jem-2100f|', 'jem2100')).toBe(false);
+    expect(containsModel('サーマルサイクラー|c1000touch', 'c1000')).toBe(false);
+    expect(containsModel('原子間力顕微鏡|multimode8-a', 'multimode8')).toBe(false);
     expect(containsModel('透過電子顕微鏡tecnai200', 'tecnai20')).toBe(false);
     expect(containsModel('装置sh7650', 'h7650')).toBe(false);
     expect(containsModel('装置h7650', 'h7650')).toBe(true);
@@ -179,6 +183,8 @@ describe('model families and trailing English words', () => {
 
   it('does not take a family for a model of it', () => {
     expect(containsModel('リアルタイムpcrシステムsteponeplus', 'stepone')).toBe(false);
+    expect(containsModel('リアルタイムpcrシステム|stepone plus', 'stepone')).toBe(false);
+    expect(containsModel('次世代シーケンサー|nextseq 500', 'nextseq')).toBe(false);
     expect(containsModel('超微量分光光度計nanodropone', 'nanodrop')).toBe(false);
     expect(containsModel('リアルタイムpcrシステムstepone', 'stepone')).toBe(true);
   });
@@ -189,5 +195,70 @@ describe('weak model keys', () => {
     expect(equivalenceProfile({ name: 'NMR', model: '500 MHz' }).models).toEqual([]);
     expect(keys('集束イオンビーム加工装置 200i')).toEqual([]);
     expect(keys('元素分析装置 2400II')).toEqual(['2400ii']);
+  });
+});
+
+/**
+ * One instrument owned elsewhere, and proposals for the same model written every way applicants and offices
+ * write them (issue #20: `名称 (メーカー 型式)` lost the exact match to a maker glued to the model).
+ */
+describe('the same model, however the proposal is written', () => {
+  const owned = [
+    { name: '共焦点レーザー顕微鏡(Zeiss LSM710)' },
+    { name: '共焦点レーザー走査顕微鏡(Carl Zeiss・LSM710)' },
+    { name: '共焦点レーザースキャン顕微鏡 Carl-Zeiss(LSM 710)', manufacturer: 'Carl Zeiss', model: 'LSM 710' },
+  ];
+  const forms: Record<string, { title: string; manufacturer?: string; model?: string }> = {
+    'maker and model in their fields': { title: '共焦点レーザー顕微鏡', manufacturer: 'Carl Zeiss', model: 'LSM710' },
+    '名称 (Maker Model) and the fields': {
+      title: '共焦点レーザー顕微鏡 (Carl Zeiss LSM710)',
+      manufacturer: 'Carl Zeiss',
+      model: 'LSM710',
+    },
+    '名称 (Maker Model), title only': { title: '共焦点レーザー顕微鏡 (Carl Zeiss LSM710)' },
+    '名称 Maker Model, title only': { title: '共焦点レーザー顕微鏡 Carl Zeiss LSM710' },
+    '名称（メーカー Model）, Japanese maker': { title: '共焦点レーザー顕微鏡（カールツァイス LSM710）' },
+    'full-width': { title: '共焦点レーザー顕微鏡　（Ｃａｒｌ　Ｚｅｉｓｓ　ＬＳＭ７１０）' },
+    'model with a hyphen': { title: '共焦点レーザー顕微鏡 (Zeiss LSM-710)', model: 'LSM-710' },
+    'model with a space': { title: '共焦点レーザー顕微鏡 (Zeiss LSM 710)', model: 'LSM 710' },
+  };
+  const score = (form: (typeof forms)[string], listing: (typeof owned)[number]) =>
+    compareEquivalence(equivalenceProfile({ ...form, name: form.title }), equivalenceProfile(listing));
+
+  for (const [label, form] of Object.entries(forms)) {
+    it(`finds the same model: ${label}`, () => {
+      for (const listing of owned) {
+        const result = score(form, listing);
+        expect(result.sameModel, `${form.title} vs ${listing.name}`).toBe(true);
+        expect(result.score).toBeGreaterThanOrEqual(EQUIVALENT_SCORE);
+      }
+    });
+  }
+
+  it('scores every form alike against the same listing', () => {
+    const scores = Object.values(forms).map((form) => score(form, owned[0]!).score);
+    expect(Math.max(...scores) - Math.min(...scores)).toBeLessThanOrEqual(0.1);
+  });
+
+  it('finds the same model whichever side writes the maker in brackets', () => {
+    const plain = equivalenceProfile({ name: '透過型電子顕微鏡', manufacturer: 'JEOL', model: 'JEM-2100F' });
+    for (const name of [
+      '透過型電子顕微鏡 (JEOL JEM-2100F)',
+      '透過型電子顕微鏡（日本電子・ＪＥＭ－２１００Ｆ）',
+      'JEOL JEM 2100F',
+    ]) {
+      const result = compareEquivalence(plain, equivalenceProfile({ name }));
+      expect(result.sameModel, name).toBe(true);
+      expect(result.score).toBeGreaterThanOrEqual(EQUIVALENT_SCORE);
+    }
+  });
+
+  it('does not take a variant with a suffix for the same model, in brackets or not', () => {
+    for (const title of ['透過型電子顕微鏡 (JEOL JEM-2100)', '透過型電子顕微鏡 JEOL JEM-2100', '透過型電子顕微鏡']) {
+      const proposal = equivalenceProfile({ name: title, model: title.includes('JEM') ? null : 'JEM-2100' });
+      const result = compareEquivalence(proposal, equivalenceProfile({ name: '透過型電子顕微鏡 (JEOL JEM-2100F)' }));
+      expect(result.sameModel, title).toBe(false);
+      expect(result.score).toBeLessThan(EQUIVALENT_SCORE);
+    }
   });
 });

@@ -105,8 +105,8 @@ export interface EquivalenceProfile {
   category: string | null;
   /** The category as written (for reasons). */
   categoryText: string | null;
-  /** Every text of the instrument compacted, to find a model however it was spaced or hyphenated. */
-  compactText: string;
+  /** Name, English name and model as `containsModel` reads them (see `modelTextOf`). */
+  modelText: string;
   /** Every text of the instrument normalised, to find keywords. */
   fullText: string;
 }
@@ -156,18 +156,47 @@ function foldKeepingCase(text: string): string {
   return kept.length === lower.length ? kept : lower;
 }
 
-/** `text` folded (case kept) without catalogue noise, makers' names with the `製` after them, and company forms. */
-function withoutMakers(text: string): string {
+/**
+ * `text` folded (case kept) without catalogue noise, makers' names with the `製` after them, and company forms;
+ * each maker's name leaves `separator` in its place.
+ */
+function withoutMakers(text: string, separator = ' '): string {
   const folded = foldKeepingCase(text).replace(NOISE_BRACKETS, (b) => ' '.repeat(b.length));
   const lower = folded.toLowerCase();
   let out = '';
   let at = 0;
   for (const mention of manufacturerMentions(lower)) {
-    out += `${folded.slice(at, mention.start)} `;
+    out += `${folded.slice(at, mention.start)}${separator}`;
     at = mention.end + (MADE_BY.exec(lower.slice(mention.end))?.[0].length ?? 0);
   }
   out += folded.slice(at);
-  return out.replace(COMPANY_FORMS, ' ');
+  return out.replace(COMPANY_FORMS, separator);
+}
+
+/** Where a model designation cannot continue: brackets and the separators listings put between maker and model. */
+const MODEL_BOUNDARIES = /[()[\]{}【】「」『』〈〉《》・、。,;:|]/gu;
+/** What may stand between the characters of one model designation: `JEM 2100F`, `JEM-2100F`, `EA-300/2`. */
+const SOFT_SEPARATOR = /[ \-./_+]/u;
+const ALNUM = /[\p{L}\p{N}]/u;
+const LATIN_OR_DIGIT = /[a-z0-9]/;
+
+/**
+ * The texts of an instrument as `containsModel` reads them: lower case, makers' names taken out, each text and
+ * each part between brackets or separators kept apart by `|`, and within a part letters, digits and the spaces
+ * and hyphens that may sit inside a model. `(Zeiss LSM710)` gives `|lsm710|`: the model is not glued to the
+ * maker written before it, as it would be were the text reduced to letters and digits.
+ */
+function modelTextOf(texts: readonly string[]): string {
+  return texts
+    .map((text) =>
+      withoutMakers(text, '|')
+        .toLowerCase()
+        .replace(MODEL_BOUNDARIES, '|')
+        .replace(/[^\p{L}\p{N}| \-./_+]/gu, '|')
+        .replace(/ *\| */g, '|')
+        .replace(/\|+/g, '|'),
+    )
+    .join('|');
 }
 
 /** What the name says the instrument is, without maker, models, quantities and catalogue noise. */
@@ -235,25 +264,51 @@ export function equivalenceProfile(subject: EquivalenceSubject): EquivalenceProf
     descriptors,
     category: category && !CATCH_ALL_CATEGORIES.has(category) ? category : null,
     categoryText: category && !CATCH_ALL_CATEGORIES.has(category) ? subject.category!.trim() : null,
-    compactText: compactText(subject),
+    modelText: modelTextOf(texts),
     fullText,
   };
 }
 
 /**
- * True when `key` occurs in `compactText` as a model would: not glued to more digits (`tecnai20` is not in
- * `tecnai200`) nor, when it starts with a letter, to a preceding Latin letter (`h7650` is not in `sh7650`);
- * a key of letters alone, usually a family, not followed by more letters (`stepone` is not in `steponeplus`,
- * `nanodrop` not in `nanodropone`).
+ * True when the model `key` (`normalizeModel`) is written in `text` (a `modelTextOf`, or any lower-case text)
+ * as that model and not as part of another: its characters in order, with spaces or hyphens between them
+ * allowed (`jem 2100f` and `jem-2100f` hold `jem2100f`), and
+ * - not glued to a letter or digit after it: `c1000` is not in `c1000touch`, `tecnai20` not in `tecnai200`,
+ *   `jem2100` not in `jem-2100f` (a suffix makes another model);
+ * - not followed by a hyphenated suffix: `multimode8` is not in `multimode8-a`;
+ * - when it has no digit (a family: `nextseq`, `stepone`), not followed by more of a designation:
+ *   `nextseq` is not in `nextseq 500`, `stepone` not in `stepone plus`;
+ * - not glued to a letter before it when it starts with one (`h7650` is not in `sh7650`), nor to a digit when it
+ *   starts with a digit.
  */
-export function containsModel(compactText: string, key: string): boolean {
-  for (let at = compactText.indexOf(key); at >= 0; at = compactText.indexOf(key, at + 1)) {
-    const before = compactText[at - 1] ?? '';
-    const after = compactText[at + key.length] ?? '';
-    if (/\d/.test(key[key.length - 1]!) && /\d/.test(after)) continue;
-    if (/\d/.test(key[0]!) && /\d/.test(before)) continue;
+export function containsModel(text: string, key: string): boolean {
+  if (key.length === 0) return false;
+  const familyOnly = !/\d/.test(key);
+  for (let start = text.indexOf(key[0]!); start >= 0; start = text.indexOf(key[0]!, start + 1)) {
+    const before = text[start - 1] ?? '';
     if (/[a-z]/.test(key[0]!) && /[a-z]/.test(before)) continue;
-    if (!/\d/.test(key) && /[a-z]/.test(after)) continue;
+    if (/\d/.test(key[0]!) && /\d/.test(before)) continue;
+    let at = start;
+    let k = 0;
+    while (k < key.length && at < text.length) {
+      if (text[at] === key[k]) {
+        at++;
+        k++;
+      } else if (k > 0 && SOFT_SEPARATOR.test(text[at]!) && ALNUM.test(text[at - 1]!)) {
+        at++;
+      } else break;
+    }
+    if (k < key.length) continue;
+    const next = text[at] ?? '';
+    if (LATIN_OR_DIGIT.test(next)) continue;
+    if (SOFT_SEPARATOR.test(next)) {
+      let after = at;
+      while (after < text.length && text[after] === ' ') after++;
+      const following = text[after] ?? '';
+      if (next !== ' ' && LATIN_OR_DIGIT.test(text[at + 1] ?? '')) continue;
+      if (familyOnly && LATIN_OR_DIGIT.test(following)) continue;
+      if (/\d/.test(following) && /\d/.test(key[key.length - 1]!)) continue;
+    }
     return true;
   }
   return false;
@@ -323,9 +378,11 @@ export function compareEquivalence(
   const makersConflict = !sharedMaker && proposal.manufacturers.length > 0 && candidate.manufacturers.length > 0;
   const sameMaker = sharedMaker ? 1 : 0;
 
+  // The same designation read out of both, else one's designation written in the other's texts.
   const model =
-    proposal.models.find((m) => containsModel(candidate.compactText, m.key)) ??
-    candidate.models.find((m) => containsModel(proposal.compactText, m.key)) ??
+    proposal.models.find((p) => candidate.models.some((c) => c.key === p.key)) ??
+    proposal.models.find((m) => containsModel(candidate.modelText, m.key)) ??
+    candidate.models.find((m) => containsModel(proposal.modelText, m.key)) ??
     null;
   let series: { prefix: string; text: string } | null = null;
   if (!model) {
