@@ -17,6 +17,7 @@ import {
   runMigrations,
   startEmbeddedPostgres,
   isEmbeddedPostgresError,
+  serverProblem,
   withDatabase,
   type EmbeddedServer,
 } from '@kyoyo/db';
@@ -103,6 +104,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function databaseServer(): Promise<string> {
   if (env.DATABASE_URL) {
     say(`using the PostgreSQL server of DATABASE_URL`);
+    const problem = await serverProblem(env.DATABASE_URL);
+    if (problem) fail(`${problem}; start it, or unset DATABASE_URL to use the embedded server`);
     return env.DATABASE_URL;
   }
   const dataDir = join(stateDir, 'pg');

@@ -64,3 +64,21 @@ export async function listDatabases(adminUrl: string, prefix: string): Promise<s
     await sql.end({ timeout: 5 });
   }
 }
+
+/**
+ * Why the server of `url` cannot be used, in one line (`connection refused`, `password authentication
+ * failed …`), or null when it answers. For launchers that must fail with a clear message before they start.
+ */
+export async function serverProblem(url: string): Promise<string | null> {
+  const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  try {
+    await sql`SELECT 1`;
+    return null;
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    const reason = failure.code === 'ECONNREFUSED' ? 'connection refused' : failure.message || String(failure.code);
+    return `cannot reach the PostgreSQL server at ${new URL(url).host} (${reason.split('\n')[0]})`;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+  }
+}

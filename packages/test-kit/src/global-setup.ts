@@ -9,7 +9,14 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase, isEmbeddedPostgresError, listDatabases, startEmbeddedPostgres, type EmbeddedServer } from '@kyoyo/db';
+import {
+  dropDatabase,
+  isEmbeddedPostgresError,
+  listDatabases,
+  serverProblem,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+} from '@kyoyo/db';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +29,15 @@ export default async function setup(project: TestProject) {
   const runPrefix = `kyoyo_t${randomBytes(3).toString('hex')}_`;
   let embedded: EmbeddedServer | undefined;
   let adminUrl = process.env.DATABASE_URL;
+  if (adminUrl) {
+    const problem = await serverProblem(adminUrl);
+    if (problem) {
+      process.stderr.write(
+        `kyoyo: the tests need PostgreSQL: ${problem}; start it, or unset DATABASE_URL to use an embedded server\n`,
+      );
+      process.exit(1);
+    }
+  }
   const workDir = join(tmpdir(), `kyoyo-test-${process.pid}-${randomBytes(3).toString('hex')}`);
   if (!adminUrl) {
     try {
