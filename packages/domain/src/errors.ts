@@ -14,6 +14,8 @@ export const ErrorCode = {
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
   INSTITUTION_UNAVAILABLE: 'INSTITUTION_UNAVAILABLE',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** A change-feed cursor that can no longer be continued (pruned, another database, a restored one): start over. */
+  RESYNC_REQUIRED: 'RESYNC_REQUIRED',
   /** An operation of the public contract whose implementation has not landed yet. */
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   /** Anything unexpected; never carries internal details to the client. */

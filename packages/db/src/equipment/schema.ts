@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   doublePrecision,
   index,
@@ -238,4 +239,53 @@ export const listingChangesTable = pgTable(
       sql`${t.action} IN ('CREATED', 'UPDATED', 'DECOMMISSIONED', 'RECOMMISSIONED', 'OPEN_HOURS', 'BLACKOUT_ADDED', 'BLACKOUT_REMOVED')`,
     ),
   ],
+);
+
+/** PostgreSQL's 64-bit transaction id: the commit-safe order of the change feed. Carried as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * The change feed (outbox) the gateway harvests into the national catalogue: one row per write that changes
+ * what the nation may see, written by triggers in the writing transaction (hand-written in the migrations) so
+ * that no write path can forget it. `listing` changes name an instrument (its listing, fee schedule, open hours
+ * or blackouts changed); `busy_period` changes name a booking (its period or status changed: only start and
+ * end ever leave the owner). Read in `(xid, id)` order below the oldest running transaction, so a change that
+ * commits late is never skipped; `id` is the entity's version.
+ */
+export const catalogueChangesTable = pgTable(
+  'catalogue_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    xid: xid8('xid')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
+    entity: text('entity').notNull(),
+    entityId: bigint('entity_id', { mode: 'number' }).notNull(),
+    instrumentId: bigint('instrument_id', { mode: 'number' }).notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('catalogue_changes_order_idx').on(t.xid, t.id),
+    index('catalogue_changes_changed_at_idx').on(t.changedAt),
+    check('catalogue_changes_entity_known', sql`${t.entity} IN ('listing', 'busy_period')`),
+  ],
+);
+
+/**
+ * One row: where pruning of the change feed has reached (a cursor at or below it must resynchronise) and the
+ * feed's epoch, made when the database was created, so a cursor from another database is recognised.
+ */
+export const catalogueFeedStateTable = pgTable(
+  'catalogue_feed_state',
+  {
+    singleton: boolean('singleton').primaryKey().default(true),
+    epoch: text('epoch')
+      .notNull()
+      .default(sql`gen_random_uuid()::text`),
+    prunedXid: xid8('pruned_xid')
+      .notNull()
+      .default(sql`'0'::xid8`),
+    prunedId: bigint('pruned_id', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('catalogue_feed_state_singleton', sql`${t.singleton}`)],
 );

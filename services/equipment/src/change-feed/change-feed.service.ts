@@ -1,0 +1,94 @@
+import { DomainError, ErrorCode, errors } from '@kyoyo/domain';
+import type { ChangeFeedRepository } from './change-feed.repository';
+import type { FeedChange, FeedPage, FeedPosition } from './change-feed.types';
+
+/** How long changes are kept by default; a consumer further behind resynchronises. */
+export const DEFAULT_RETENTION_DAYS = 35;
+/** Most changes in one page. */
+export const MAX_PAGE = 1000;
+
+interface CursorContent {
+  /** The feed's epoch: a cursor of another (or a recreated) database is not continued. */
+  e: string;
+  x: string;
+  i: number;
+}
+
+const START: FeedPosition = { xid: '0', id: 0 };
+
+function encodeCursor(epoch: string, position: FeedPosition): string {
+  return Buffer.from(JSON.stringify({ e: epoch, x: position.xid, i: position.id } satisfies CursorContent)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorContent {
+  try {
+    const content = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorContent>;
+    if (
+      typeof content.e === 'string' &&
+      typeof content.x === 'string' &&
+      /^\d{1,20}$/.test(content.x) &&
+      Number.isSafeInteger(content.i) &&
+      content.i! >= 0
+    ) {
+      return content as CursorContent;
+    }
+  } catch {
+    // Reported below.
+  }
+  throw errors.badInput('after', 'not a change-feed cursor of this institution');
+}
+
+const resync = (why: string) => new DomainError(ErrorCode.RESYNC_REQUIRED, `${why}: resynchronise from a full listing`);
+
+/**
+ * The change feed as consumers read it: pages after an opaque cursor, the latest change of each entity once per
+ * page, and a coded RESYNC_REQUIRED when the cursor cannot be continued (pruned past, another database, a
+ * database restored from an older backup).
+ */
+export class ChangeFeedService {
+  constructor(
+    private readonly feed: ChangeFeedRepository,
+    private readonly retentionDays = DEFAULT_RETENTION_DAYS,
+  ) {}
+
+  async changesAfter(cursor: string | null, limit: number): Promise<FeedPage> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw errors.badInput('first', `first must be from 1 to ${MAX_PAGE}`);
+    }
+    const content = cursor === null ? null : decodeCursor(cursor);
+    const after = content ? { xid: content.x, id: content.i } : START;
+    const read = await this.feed.read(after, limit);
+    if (content && content.e !== read.epoch) throw resync('the cursor belongs to another database');
+    if (read.rewound) throw resync('the cursor is ahead of this database (restored from a backup?)');
+    if (read.expired) {
+      throw resync(
+        content
+          ? `the cursor is older than the ${this.retentionDays}-day retention window`
+          : 'the feed no longer starts at the beginning',
+      );
+    }
+    const hasMore = read.rows.length > limit;
+    const rows = read.rows.slice(0, limit);
+    const next = hasMore ? rows.at(-1)!.position : laterOf(after, read.horizon);
+    const latest = new Map<string, FeedChange>();
+    for (const { position: _position, ...change } of rows) {
+      const key = `${change.entity}:${change.entityId}`;
+      latest.delete(key);
+      latest.set(key, change);
+    }
+    return { changes: [...latest.values()], cursor: encodeCursor(read.epoch, next), hasMore };
+  }
+
+  /** Deletes changes older than the retention window; how many. */
+  prune(now: Date): Promise<number> {
+    return this.feed.prune(new Date(now.getTime() - this.retentionDays * 86_400_000));
+  }
+}
+
+/** The later of two positions (an empty read moves the cursor up to the horizon, never back). */
+function laterOf(a: FeedPosition, b: FeedPosition): FeedPosition {
+  const ax = BigInt(a.xid);
+  const bx = BigInt(b.xid);
+  if (ax !== bx) return ax > bx ? a : b;
+  return a.id >= b.id ? a : b;
+}
