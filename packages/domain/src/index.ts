@@ -14,3 +14,4 @@ export * from './bookings';
 export * from './manufacturers';
 export * from './equivalence';
 export * from './duplicate-checks';
+export * from './feed-versions';

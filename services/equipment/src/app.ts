@@ -7,6 +7,9 @@ import { type equipmentSchema, type Database } from '@kyoyo/db';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 import { createFormatError, createHttpApp, listen, Metrics, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
 import type { BookingEvents } from './bookings/bookings.service';
+import { ChangeNotifier } from './change-feed/change-feed.notifier';
+import { ChangeFeedRepository } from './change-feed/change-feed.repository';
+import { ChangeFeedService, DEFAULT_RETENTION_DAYS } from './change-feed/change-feed.service';
 import { createContextFactory, type Clock, type EquipmentContext } from './common/context';
 import { createSchema } from './schema';
 
@@ -20,6 +23,8 @@ export interface EquipmentAppOptions {
   production: boolean;
   /** Where every request reads "now" (default: the system clock); tests move it. */
   clock?: Clock;
+  /** Days the change feed keeps changes (default 35); pruned at start and then daily. */
+  changeRetentionDays?: number;
 }
 
 /** A running equipment service. */
@@ -68,7 +73,19 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
   const metrics = new Metrics('kyoyo_equipment_');
   metrics.trackPool(database.pool);
   const bookingEvents = bookingMetrics(metrics);
-  const contextFor = createContextFactory(database.db, institution, logger, options.clock);
+  const notifier = new ChangeNotifier(database.sql, logger);
+  await notifier.start();
+  const retentionDays = options.changeRetentionDays ?? DEFAULT_RETENTION_DAYS;
+  const contextFor = createContextFactory(database.db, institution, logger, options.clock, notifier, retentionDays);
+  const pruner = new ChangeFeedService(new ChangeFeedRepository(database.db), retentionDays);
+  const prune = () =>
+    pruner
+      .prune(new Date())
+      .then((deleted) => deleted > 0 && logger.info('change feed pruned', { deleted, retentionDays }))
+      .catch((error: unknown) => logger.warn('change feed pruning failed', { error }));
+  void prune();
+  const pruning = setInterval(prune, 86_400_000);
+  pruning.unref();
   const apollo = new ApolloServer<EquipmentContext>({
     schema: createSchema(),
     formatError: createFormatError(logger, metrics),
@@ -122,6 +139,8 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
     listen: (port, host) => listen(server, port, host),
     stop: () =>
       shutdown(server, async () => {
+        clearInterval(pruning);
+        await notifier.stop();
         await apollo.stop();
         await database.close();
       }),

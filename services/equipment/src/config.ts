@@ -31,6 +31,8 @@ const schema = z
       .int()
       .min(1024)
       .default(16 * 1024 * 1024),
+    /** Days the change feed keeps changes (tombstones included); a consumer further behind resynchronises. */
+    CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   })

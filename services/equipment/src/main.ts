@@ -24,6 +24,7 @@ const app = await createEquipmentApp({
   logger,
   maxBodyBytes: config.MAX_BODY_BYTES,
   production: config.NODE_ENV === 'production',
+  changeRetentionDays: config.CHANGE_RETENTION_DAYS,
 });
 const port = await app.listen(config.PORT, config.HOST);
 logger.info('listening', {

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '@kyoyo/server-kit';
 import { availabilityResolvers } from './availability/availability.resolvers';
 import { bookingsResolvers } from './bookings/bookings.resolvers';
+import { changeFeedResolvers } from './change-feed/change-feed.resolvers';
 import { duplicatesResolvers } from './duplicates/duplicates.resolvers';
 import { institutionResolvers } from './institution/institution.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
@@ -39,6 +40,7 @@ export function createSchema(): GraphQLSchema {
       bookingsResolvers,
       duplicatesResolvers,
       reportsResolvers,
+      changeFeedResolvers,
     ],
   });
 }

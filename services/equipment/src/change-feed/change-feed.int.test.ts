@@ -5,14 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, equipmentSchema, type Database } from '@kyoyo/db';
-import { DomainError } from '@kyoyo/domain';
+import { compareFeedVersions, DomainError } from '@kyoyo/domain';
 import { createTestDatabase } from '@kyoyo/test-kit';
 import { InstrumentsRepository } from '../instruments/instruments.repository';
 import { searchColumnsOf } from '../instruments/instruments.search';
 import { toListing } from '../instruments/instruments.service';
+import { ChangeNotifier } from './change-feed.notifier';
 import { ChangeFeedRepository } from './change-feed.repository';
 import { ChangeFeedService } from './change-feed.service';
-import type { FeedChange } from './change-feed.types';
+import type { FeedChange, FeedPage } from './change-feed.types';
+import { createLogger } from '@kyoyo/server-kit';
 
 let database: Database<typeof equipmentSchema> & { url: string };
 let feed: ChangeFeedService;
@@ -100,8 +102,9 @@ describe('change feed', () => {
     await database.sql`UPDATE bookings SET status = 'CANCELLED' WHERE id = ${booking!.id}`;
     const cancelled = await drain(edited.cursor);
     expect(cancelled.changes.map((c) => c.entity)).toEqual(['busy_period']);
-    const versions = next.changes.map((c) => c.version);
-    expect(Math.min(...versions)).toBeGreaterThan(Math.max(...first.changes.map((c) => c.version)));
+    for (const later of next.changes) {
+      for (const earlier of first.changes) expect(compareFeedVersions(later.version, earlier.version)).toBeGreaterThan(0);
+    }
 
     // Nothing new: the same cursor again, and no changes.
     const idle = await feed.changesAfter(cancelled.cursor, 10);
@@ -141,9 +144,10 @@ describe('change feed', () => {
       await early`COMMIT`;
       const after = await drain(during.cursor);
       expect(after.changes.map((c) => c.entityId).sort()).toEqual([instruments[1], instruments[2]].sort());
-      expect(after.changes.find((c) => c.entityId === instruments[2])!.version).toBeLessThan(
-        after.changes.find((c) => c.entityId === instruments[1])!.version,
-      );
+      // Delivered in the order the transactions began writing: the early one first, with the older version.
+      const earlyVersion = after.changes.find((c) => c.entityId === instruments[2])!.version;
+      const lateVersion = after.changes.find((c) => c.entityId === instruments[1])!.version;
+      expect(compareFeedVersions(earlyVersion, lateVersion)).toBeLessThan(0);
     } finally {
       early.release();
       late.release();
@@ -183,5 +187,85 @@ describe('change feed', () => {
   it('refuses a cursor that is not one', async () => {
     const error = await feed.changesAfter('not-a-cursor', 10).catch((e: unknown) => e);
     expect((error as DomainError).code).toBe('BAD_USER_INPUT');
+  });
+
+  it('carries the current state of what changed: the listing with fees, hours and closures, the busy period without who or why, removals', async () => {
+    const { cursor } = await feed.snapshot(null, 1000); // the feed was pruned above: start where a snapshot does
+    await database.sql`UPDATE fee_rates SET hourly_rate = hourly_rate WHERE false`;
+    await database.sql`INSERT INTO fee_rates (instrument_id, user_category, mode, hourly_rate)
+      VALUES (${instruments[0]!}, 'ACADEMIC', 'SELF', 3000)`;
+    await blackout(instruments[0]!, 25);
+    const [booking] = await database.sql<{ id: string }[]>`
+      INSERT INTO bookings (instrument_id, requester_id, requester_organization, user_category, mode, period, status,
+        fee, purpose, idempotency_key, request_hash)
+      VALUES (${instruments[1]!}, 'u2', 'Tohoku', 'ACADEMIC', 'SELF',
+        tstzrange('2031-04-01T00:00:00Z', '2031-04-01T03:00:00Z'), 'PENDING', 0, 'private', 'k2', 'h2')
+      RETURNING id::text`;
+    const page: FeedPage = await feed.changesAfter(cursor, 100);
+    const listing = page.listings.find((l) => l.id === instruments[0])!;
+    expect(listing.fees).toEqual([
+      { userCategory: 'ACADEMIC', mode: 'SELF', hourlyRate: 3000, billingUnitMinutes: 60, minimumCharge: 0 },
+    ]);
+    expect(listing.openHours.length).toBeGreaterThan(0);
+    expect(listing.closures.map((c) => c.start.toISOString())).toContain('2031-01-25T00:00:00.000Z');
+    expect(page.busyPeriods).toEqual([
+      {
+        id: Number(booking!.id),
+        instrumentId: instruments[1],
+        start: new Date('2031-04-01T00:00:00Z'),
+        end: new Date('2031-04-01T03:00:00Z'),
+        version: expect.any(String),
+      },
+    ]);
+    expect(JSON.stringify(page)).not.toMatch(/private|u2/);
+
+    await database.sql`UPDATE bookings SET status = 'REJECTED' WHERE id = ${booking!.id}`;
+    await database.sql`UPDATE instruments SET decommissioned_at = now() WHERE id = ${instruments[0]!}`;
+    const removed = await feed.changesAfter(page.cursor, 100);
+    expect(removed.removedBusyPeriods.map((r) => r.id)).toEqual([Number(booking!.id)]);
+    expect(removed.removedListings.map((r) => r.id)).toEqual([instruments[0]]);
+    expect(removed.listings).toEqual([]);
+    await database.sql`UPDATE instruments SET decommissioned_at = NULL WHERE id = ${instruments[0]!}`;
+  });
+
+  it('lists everything in snapshot pages that continue the feed where the snapshot began', async () => {
+    const first = await feed.snapshot(null, 2);
+    expect(first.listings.map((l) => l.id)).toEqual(instruments.slice(0, 2));
+    expect(first.next).toBe(String(instruments[1]));
+    await blackout(instruments[0]!, 26);
+    const second = await feed.snapshot(first.next, 2);
+    expect(second.listings.map((l) => l.id)).toEqual([instruments[2]]);
+    expect(second.next).toBeNull();
+    // The blackout committed during the snapshot comes through the feed from the first page's cursor.
+    const after = await drain(first.cursor);
+    expect(after.changes.map((c) => c.entityId)).toContain(instruments[0]);
+    expect(((await feed.snapshot('x', 2).catch((e: unknown) => e)) as DomainError).code).toBe('BAD_USER_INPUT');
+  });
+
+  it('holds an empty page until a change commits (long poll), and answers at once when one does', async () => {
+    const notifier = new ChangeNotifier(database.sql, createLogger('test', 'error'));
+    await notifier.start();
+    try {
+      const polling = new ChangeFeedService(new ChangeFeedRepository(database.db), 35, notifier);
+      const { cursor } = await feed.snapshot(null, 1000); // the feed was pruned above: start where a snapshot does
+      const started = Date.now();
+      const idle = await polling.changesAfter(cursor, 10, 300);
+      expect(idle.changes).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+
+      const waiting = polling.changesAfter(idle.cursor, 10, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const committed = Date.now();
+      await blackout(instruments[2]!, 27);
+      const woken = await waiting;
+      expect(woken.changes.map((c) => c.entityId)).toEqual([instruments[2]]);
+      // Woken by the commit's notification, not by the 10-second timeout.
+      expect(Date.now() - committed).toBeLessThan(5_000);
+      expect(((await polling.changesAfter(null, 10, 60_000).catch((e: unknown) => e)) as DomainError).code).toBe(
+        'BAD_USER_INPUT',
+      );
+    } finally {
+      await notifier.stop();
+    }
   });
 });

@@ -1,11 +1,14 @@
 import { DomainError, ErrorCode, errors } from '@kyoyo/domain';
 import type { ChangeFeedRepository } from './change-feed.repository';
-import type { FeedChange, FeedPage, FeedPosition } from './change-feed.types';
+import type { ChangeNotifier } from './change-feed.notifier';
+import type { FeedChange, FeedPage, FeedPosition, SnapshotPage } from './change-feed.types';
 
 /** How long changes are kept by default; a consumer further behind resynchronises. */
 export const DEFAULT_RETENTION_DAYS = 35;
 /** Most changes in one page. */
 export const MAX_PAGE = 1000;
+/** Longest a consumer may wait for a change (long poll), in milliseconds. */
+export const MAX_WAIT_MS = 30_000;
 
 interface CursorContent {
   /** The feed's epoch: a cursor of another (or a recreated) database is not continued. */
@@ -49,9 +52,49 @@ export class ChangeFeedService {
   constructor(
     private readonly feed: ChangeFeedRepository,
     private readonly retentionDays = DEFAULT_RETENTION_DAYS,
+    /** Wakes long polls when a change commits; without it a long poll waits out its time. */
+    private readonly notifier: ChangeNotifier | null = null,
   ) {}
 
-  async changesAfter(cursor: string | null, limit: number): Promise<FeedPage> {
+  /**
+   * The changes after `cursor` (null: from the beginning), with the current state of what they name. With
+   * `waitMs`, an empty page is held until a change commits or the time is up (a long poll: the consumer's
+   * nudge), so a consumer hears of a commit within milliseconds and pulling stays the mechanism.
+   */
+  async changesAfter(cursor: string | null, limit: number, waitMs = 0): Promise<FeedPage> {
+    if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_WAIT_MS) {
+      throw errors.badInput('waitMs', `waitMs must be from 0 to ${MAX_WAIT_MS}`);
+    }
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const heard = this.notifier?.heard ?? 0;
+      const page = await this.readPage(cursor, limit);
+      const left = deadline - Date.now();
+      if (page.changes.length > 0 || page.hasMore || left <= 0) return page;
+      await (this.notifier ? this.notifier.next(heard, left) : sleep(left));
+    }
+  }
+
+  /**
+   * One page of a full listing after instrument `after` (null: from the start), for a consumer that starts
+   * over: it applies every page, then continues the change feed at the cursor of the snapshot's first page.
+   */
+  async snapshot(after: string | null, limit: number): Promise<SnapshotPage> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw errors.badInput('first', `first must be from 1 to ${MAX_PAGE}`);
+    }
+    if (after !== null && !/^\d{1,15}$/.test(after)) throw errors.badInput('after', 'not a position of a snapshot');
+    const read = await this.feed.snapshot(after === null ? 0 : Number(after), limit);
+    const last = read.state.listings.at(-1);
+    return {
+      ...read.state,
+      next: read.hasMore && last ? String(last.id) : null,
+      cursor: encodeCursor(read.epoch, read.horizon),
+      asOf: read.asOf,
+    };
+  }
+
+  private async readPage(cursor: string | null, limit: number): Promise<FeedPage> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
       throw errors.badInput('first', `first must be from 1 to ${MAX_PAGE}`);
     }
@@ -76,7 +119,7 @@ export class ChangeFeedService {
       latest.delete(key);
       latest.set(key, change);
     }
-    return { changes: [...latest.values()], cursor: encodeCursor(read.epoch, next), hasMore };
+    return { ...read.state, changes: [...latest.values()], cursor: encodeCursor(read.epoch, next), hasMore, asOf: read.asOf };
   }
 
   /** Deletes changes older than the retention window; how many. */
@@ -92,3 +135,5 @@ function laterOf(a: FeedPosition, b: FeedPosition): FeedPosition {
   if (ax !== bx) return ax > bx ? a : b;
   return a.id >= b.id ? a : b;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

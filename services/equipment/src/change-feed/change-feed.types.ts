@@ -1,3 +1,6 @@
+import type { FeeRate, FeedVersion, OpenHoursRule } from '@kyoyo/domain';
+import type { Instrument } from '../instruments/instruments.types';
+
 /** A place in the change feed: after the change `id` of transaction `xid` (decimal text of an `xid8`). */
 export interface FeedPosition {
   xid: string;
@@ -10,16 +13,60 @@ export interface FeedChange {
   /** The instrument (listing) or the booking (busy period). */
   entityId: number;
   instrumentId: number;
-  /** Grows with every change of the entity, in commit order: an older version never overwrites a newer one. */
-  version: number;
+  /** The feed position of the entity's latest change in the page: a later-delivered version is never older. */
+  version: FeedVersion;
+}
+
+/** A listing as the nation sees it: the instrument with its fee schedule, open hours and coming closures. */
+export interface CatalogueListing extends Instrument {
+  fees: FeeRate[];
+  openHours: OpenHoursRule[];
+  /** Blackouts that have not ended yet (no reason or author: only when). */
+  closures: { id: number; start: Date; end: Date }[];
+  version: FeedVersion;
+}
+
+/** When an active (PENDING or CONFIRMED) booking holds an instrument: start and end, nothing about who or why. */
+export interface CatalogueBusyPeriod {
+  /** The booking's id. */
+  id: number;
+  instrumentId: number;
+  start: Date;
+  end: Date;
+  version: FeedVersion;
+}
+
+/** An entity that left the catalogue (a decommissioned or deleted listing, a booking no longer active). */
+export interface CatalogueRemoval {
+  id: number;
+  version: FeedVersion;
+}
+
+/** The current state of what a page names, read in the page's own snapshot. */
+export interface CatalogueState {
+  listings: CatalogueListing[];
+  removedListings: CatalogueRemoval[];
+  busyPeriods: CatalogueBusyPeriod[];
+  removedBusyPeriods: CatalogueRemoval[];
 }
 
 /** A page of the feed for a consumer. */
-export interface FeedPage {
+export interface FeedPage extends CatalogueState {
   /** The latest change of each entity in the page, in feed order. */
   changes: FeedChange[];
   /** Where to continue: opaque, carries the feed's epoch. */
   cursor: string;
   /** More changes are ready now: ask again at once. */
   hasMore: boolean;
+  /** The database's clock when the page was read: with `hasMore` false, the catalogue is current to this time. */
+  asOf: Date;
+}
+
+/** A page of a full listing (backfill, resynchronisation), by instrument id. */
+export interface SnapshotPage extends CatalogueState {
+  /** Where to go on in the snapshot (the last instrument id), null after the last page. */
+  next: string | null;
+  /** Where the change feed continues once the snapshot is applied: taken when the snapshot began. */
+  cursor: string;
+  asOf: Date;
 }

@@ -10,6 +10,9 @@ import { AvailabilityRepository } from '../availability/availability.repository'
 import { AvailabilityService } from '../availability/availability.service';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { BookingsService } from '../bookings/bookings.service';
+import { ChangeFeedRepository } from '../change-feed/change-feed.repository';
+import { ChangeFeedService } from '../change-feed/change-feed.service';
+import type { ChangeNotifier } from '../change-feed/change-feed.notifier';
 import { QualificationsRepository } from '../bookings/qualifications.repository';
 import { QualificationsService } from '../bookings/qualifications.service';
 import { DuplicatesService } from '../duplicates/duplicates.service';
@@ -37,6 +40,7 @@ export interface EquipmentContext {
   qualifications: QualificationsService;
   duplicates: DuplicatesService;
   reports: ReportsService;
+  changeFeed: ChangeFeedService;
 }
 
 /** Reads the time; tests pass their own to put "now" where a rule needs it. */
@@ -46,7 +50,14 @@ export type Clock = () => Date;
  * Repositories are stateless and shared; loaders and services are built fresh for every request, and every
  * service of one request shares one clock reading.
  */
-export function createContextFactory(db: EquipmentDb, institution: string, logger: Logger, clock: Clock = () => new Date()) {
+export function createContextFactory(
+  db: EquipmentDb,
+  institution: string,
+  logger: Logger,
+  clock: Clock = () => new Date(),
+  notifier: ChangeNotifier | null = null,
+  changeRetentionDays?: number,
+) {
   const instrumentsRepository = new InstrumentsRepository(db);
   const feesRepository = new FeesRepository(db);
   const availabilityRepository = new AvailabilityRepository(db);
@@ -54,6 +65,7 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
   const qualificationsRepository = new QualificationsRepository(db);
   const reportsRepository = new ReportsRepository(db);
   const listingsRepository = new ListingsRepository(db);
+  const changeFeed = new ChangeFeedService(new ChangeFeedRepository(db), changeRetentionDays, notifier);
   return (identity: Identity | null, requestId: string): EquipmentContext => {
     const now = clock();
     const instrumentLoader = createInstrumentLoader(instrumentsRepository);
@@ -88,6 +100,7 @@ export function createContextFactory(db: EquipmentDb, institution: string, logge
       qualifications: new QualificationsService(institution, qualificationsRepository, instrumentLoader, now),
       duplicates: new DuplicatesService(instrumentsRepository, availabilityRepository, now),
       reports: new ReportsService(institution, reportsRepository, openHoursLoader, now),
+      changeFeed,
     };
   };
 }
