@@ -15,3 +15,4 @@ export * from './manufacturers';
 export * from './equivalence';
 export * from './duplicate-checks';
 export * from './feed-versions';
+export * from './search-columns';

@@ -137,12 +137,14 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
   return {
     server,
     listen: (port, host) => listen(server, port, host),
-    stop: () =>
-      shutdown(server, async () => {
+    stop: async () => {
+      // Long polls answer first, so that draining does not wait out their time.
+      await notifier.stop();
+      await shutdown(server, async () => {
         clearInterval(pruning);
-        await notifier.stop();
         await apollo.stop();
         await database.close();
-      }),
+      });
+    },
   };
 }

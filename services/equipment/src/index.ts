@@ -2,7 +2,7 @@ export { createEquipmentApp, type EquipmentApp, type EquipmentAppOptions } from 
 export { loadConfig, type EquipmentConfig } from './config';
 export { createSchema } from './schema';
 export { InstrumentsRepository } from './instruments/instruments.repository';
-export { searchColumnsOf } from './instruments/instruments.search';
+export { searchColumnsOf } from '@kyoyo/domain';
 export { BookingsRepository } from './bookings/bookings.repository';
 export { toCriteria, toListing, type InstrumentInput, type LocalSearchInput } from './instruments/instruments.service';
 export { AvailabilityRepository } from './availability/availability.repository';

@@ -4,7 +4,7 @@ import { connect, equipmentSchema, type Database } from '@kyoyo/db';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 import { createTestDatabase } from '@kyoyo/test-kit';
 import { InstrumentsRepository } from '../instruments/instruments.repository';
-import { searchColumnsOf } from '../instruments/instruments.search';
+import { searchColumnsOf } from '@kyoyo/domain';
 import { toListing } from '../instruments/instruments.service';
 import { BookingsRepository } from './bookings.repository';
 import type { NewBooking } from './bookings.types';

@@ -8,7 +8,7 @@ import { connect, equipmentSchema, type Database } from '@kyoyo/db';
 import { compareFeedVersions, DomainError } from '@kyoyo/domain';
 import { createTestDatabase } from '@kyoyo/test-kit';
 import { InstrumentsRepository } from '../instruments/instruments.repository';
-import { searchColumnsOf } from '../instruments/instruments.search';
+import { searchColumnsOf } from '@kyoyo/domain';
 import { toListing } from '../instruments/instruments.service';
 import { ChangeNotifier } from './change-feed.notifier';
 import { ChangeFeedRepository } from './change-feed.repository';
@@ -138,8 +138,10 @@ describe('change feed', () => {
         FROM catalogue_changes`;
       // Only the later-numbered change is committed; a reader now must not move past the earlier one.
       expect(Number(numbers!.late)).toBeGreaterThan(0);
-      const during = await drain(start);
+      const during = await feed.changesAfter(start, 100);
       expect(during.changes).toEqual([]);
+      // …but it says that committed changes wait, so that a consumer asks again soon.
+      expect(during.hasMore).toBe(true);
 
       await early`COMMIT`;
       const after = await drain(during.cursor);
@@ -266,6 +268,38 @@ describe('change feed', () => {
       );
     } finally {
       await notifier.stop();
+    }
+  });
+
+  it('pages a bulk load of hundreds of listings in numeric order: every listing arrives, at small and large pages', async () => {
+    const { cursor: start } = await feed.snapshot(null, 1000);
+    const stored = await new InstrumentsRepository(database.db).upsertMany(
+      Array.from({ length: 400 }, (_, i) => {
+        const listing = toListing({
+          localId: `bulk-${i}`,
+          name: `Bulk ${i}`,
+          category: 'その他',
+          sharedExternally: true,
+          remoteOperable: false,
+          requiresApproval: false,
+          requiresQualification: false,
+        });
+        return { listing, search: searchColumnsOf(listing) };
+      }),
+    );
+    const expected = new Set(stored.map((s) => s.instrument.id));
+    for (const first of [500, 7]) {
+      const seen = new Set<number>();
+      let page = await feed.changesAfter(start, first);
+      for (;;) {
+        for (const listing of page.listings) seen.add(listing.id);
+        if (!page.hasMore) break;
+        page = await feed.changesAfter(page.cursor, first);
+      }
+      expect(
+        [...expected].filter((id) => !seen.has(id)),
+        `missing at pages of ${first}`,
+      ).toEqual([]);
     }
   });
 });

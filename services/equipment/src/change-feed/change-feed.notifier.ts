@@ -11,6 +11,8 @@ export const CHANGE_CHANNEL = 'catalogue_changes';
  */
 export class ChangeNotifier {
   heard = 0;
+  /** Stopped (the service is shutting down): long polls answer at once instead of holding the drain up. */
+  closed = false;
   private readonly waiters = new Set<() => void>();
   private unlisten: (() => Promise<void>) | null = null;
 
@@ -31,7 +33,7 @@ export class ChangeNotifier {
 
   /** Resolves when a notification arrives after `heard` was read, or after `ms`. */
   next(heard: number, ms: number): Promise<void> {
-    if (this.heard !== heard) return Promise.resolve();
+    if (this.heard !== heard || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -44,6 +46,7 @@ export class ChangeNotifier {
   }
 
   async stop(): Promise<void> {
+    this.closed = true;
     for (const waiter of [...this.waiters]) waiter();
     await this.unlisten?.().catch((error: unknown) => this.logger.warn('could not stop listening', { error }));
     this.unlisten = null;

@@ -12,6 +12,7 @@ interface StateRow extends Record<string, unknown> {
   next_xid: string;
   expired: boolean;
   rewound: boolean;
+  held: boolean;
   as_of: Date;
 }
 
@@ -36,6 +37,11 @@ export interface FeedRead {
   expired: boolean;
   /** The position is beyond any transaction this database has seen (restored from an older backup). */
   rewound: boolean;
+  /**
+   * Committed changes past the position wait above the horizon: a transaction that began earlier (in any
+   * database of the cluster: transaction ids are the cluster's) is still running. Ask again shortly.
+   */
+  held: boolean;
   /** The current state of the entities of the first `limit` rows, read in the same snapshot. */
   state: CatalogueState;
 }
@@ -68,14 +74,18 @@ export class ChangeFeedRepository {
                  pg_snapshot_xmax(pg_current_snapshot())::text AS next_xid,
                  (${after.xid}::xid8, ${after.id}::bigint) <= (s.pruned_xid, s.pruned_id)
                    AND (s.pruned_xid, s.pruned_id) > ('0'::xid8, 0::bigint) AS expired,
-                 ${after.xid}::xid8 > pg_snapshot_xmax(pg_current_snapshot()) AS rewound
+                 ${after.xid}::xid8 > pg_snapshot_xmax(pg_current_snapshot()) AS rewound,
+                 EXISTS (SELECT 1 FROM catalogue_changes c
+                         WHERE c.xid >= pg_snapshot_xmin(pg_current_snapshot())
+                           AND (c.xid, c.id) > (${after.xid}::xid8, ${after.id}::bigint)) AS held
           FROM catalogue_feed_state s`);
         const rows = await tx.execute<ChangeRow>(sql`
           SELECT id::text, xid::text, entity, entity_id::text, instrument_id::text
           FROM catalogue_changes
           WHERE xid < pg_snapshot_xmin(pg_current_snapshot())
             AND (xid, id) > (${after.xid}::xid8, ${after.id}::bigint)
-          ORDER BY xid, id
+          -- The table's columns, not the text columns of the select list (which would sort '10' before '9').
+          ORDER BY catalogue_changes.xid, catalogue_changes.id
           LIMIT ${limit + 1}`);
         const changes = rows.map((r) => ({
           entity: r.entity,
@@ -96,6 +106,7 @@ export class ChangeFeedRepository {
           horizon: { xid: state!.horizon, id: 0 },
           expired: state!.expired,
           rewound: state!.rewound,
+          held: state!.held,
           rows: changes,
           state: await readState(tx, listings, periods),
         };
@@ -157,7 +168,7 @@ export class ChangeFeedRepository {
       const [last] = await tx.execute<{ xid: string | null; id: string | null }>(sql`
         SELECT xid::text, id::text FROM catalogue_changes
         WHERE changed_at < ${before.toISOString()}::timestamptz AND xid < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY xid DESC, id DESC LIMIT 1`);
+        ORDER BY catalogue_changes.xid DESC, catalogue_changes.id DESC LIMIT 1`);
       if (!last?.xid) return 0;
       const deleted = await tx.execute(sql`
         DELETE FROM catalogue_changes WHERE (xid, id) <= (${last.xid}::xid8, ${last.id}::bigint)`);

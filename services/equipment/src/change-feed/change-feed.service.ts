@@ -9,6 +9,8 @@ export const DEFAULT_RETENTION_DAYS = 35;
 export const MAX_PAGE = 1000;
 /** Longest a consumer may wait for a change (long poll), in milliseconds. */
 export const MAX_WAIT_MS = 30_000;
+/** How soon a long poll looks again while committed changes wait for an older transaction to end. */
+const HELD_RETRY_MS = 20;
 
 interface CursorContent {
   /** The feed's epoch: a cursor of another (or a recreated) database is not continued. */
@@ -68,10 +70,12 @@ export class ChangeFeedService {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const heard = this.notifier?.heard ?? 0;
-      const page = await this.readPage(cursor, limit);
+      const { page, held } = await this.readPage(cursor, limit);
       const left = deadline - Date.now();
-      if (page.changes.length > 0 || page.hasMore || left <= 0) return page;
-      await (this.notifier ? this.notifier.next(heard, left) : sleep(left));
+      if (page.changes.length > 0 || page.hasMore || left <= 0 || this.notifier?.closed) return page;
+      // Committed changes wait for an older transaction to end: look again shortly (no notification will come).
+      if (held) await sleep(Math.min(HELD_RETRY_MS, left));
+      else await (this.notifier ? this.notifier.next(heard, left) : sleep(left));
     }
   }
 
@@ -94,7 +98,8 @@ export class ChangeFeedService {
     };
   }
 
-  private async readPage(cursor: string | null, limit: number): Promise<FeedPage> {
+  /** One page; `hasMore` is also true while committed changes wait above the horizon (`held`). */
+  private async readPage(cursor: string | null, limit: number): Promise<{ page: FeedPage; held: boolean }> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
       throw errors.badInput('first', `first must be from 1 to ${MAX_PAGE}`);
     }
@@ -110,16 +115,20 @@ export class ChangeFeedService {
           : 'the feed no longer starts at the beginning',
       );
     }
-    const hasMore = read.rows.length > limit;
+    const more = read.rows.length > limit;
+    const hasMore = more || read.held;
     const rows = read.rows.slice(0, limit);
-    const next = hasMore ? rows.at(-1)!.position : laterOf(after, read.horizon);
+    const next = more ? rows.at(-1)!.position : laterOf(after, read.horizon);
     const latest = new Map<string, FeedChange>();
     for (const { position: _position, ...change } of rows) {
       const key = `${change.entity}:${change.entityId}`;
       latest.delete(key);
       latest.set(key, change);
     }
-    return { ...read.state, changes: [...latest.values()], cursor: encodeCursor(read.epoch, next), hasMore, asOf: read.asOf };
+    return {
+      page: { ...read.state, changes: [...latest.values()], cursor: encodeCursor(read.epoch, next), hasMore, asOf: read.asOf },
+      held: read.held,
+    };
   }
 
   /** Deletes changes older than the retention window; how many. */

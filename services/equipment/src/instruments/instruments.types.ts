@@ -35,15 +35,7 @@ export interface InstrumentListing extends Omit<Instrument, 'id' | 'decommission
   openHours?: OpenHoursRule[];
 }
 
-/** The normalised columns that text search reads, derived from a listing. */
-export interface SearchColumns {
-  nameNorm: string;
-  nameEnNorm: string | null;
-  searchText: string;
-  searchTokens: string[];
-  /** `compactText` of name, English name and model: where duplicate checks find model numbers. */
-  compactText: string;
-}
+export type { SearchColumns } from '@kyoyo/domain';
 
 export type LocalSort = SearchSort;
 

@@ -7,7 +7,7 @@ import { createTestDatabase } from '@kyoyo/test-kit';
 import { createContextFactory } from '../common/context';
 import { createEquipmentApp } from '../app';
 import { InstrumentsRepository } from './instruments.repository';
-import { searchColumnsOf } from './instruments.search';
+import { searchColumnsOf } from '@kyoyo/domain';
 import { toCriteria, toListing, type InstrumentInput, type LocalSearchInput } from './instruments.service';
 import type { InstrumentListing, SearchHit } from './instruments.types';
 

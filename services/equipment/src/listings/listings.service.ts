@@ -11,7 +11,7 @@ import {
 } from '@kyoyo/domain';
 import { KYOYO_CSV_LIMITS, parseKyoyoCsv, type KyoyoCsvRow } from '@kyoyo/listings';
 import { localIdOf } from '../common/ids';
-import { searchColumnsOf } from '../instruments/instruments.search';
+import { searchColumnsOf } from '@kyoyo/domain';
 import { listingLocalId, toListing, type InstrumentInput } from '../instruments/instruments.service';
 import type { Instrument, InstrumentListing } from '../instruments/instruments.types';
 import type { ListingWrite, ListingsRepository } from './listings.repository';
