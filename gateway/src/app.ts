@@ -7,6 +7,11 @@ import type { KeyPair } from '@kyoyo/auth';
 import type { Database } from '@kyoyo/db';
 import { createFormatError, createHttpApp, listen, Metrics, sendJson, shutdown, type Logger } from '@kyoyo/server-kit';
 import { createAuthenticator, type TrustedIssuer } from './auth/authenticator';
+import { CatalogueFreshness } from './catalogue/catalogue.freshness';
+import { CatalogueMetrics } from './catalogue/catalogue.metrics';
+import { CatalogueRepository } from './catalogue/catalogue.repository';
+import { CatalogueSearchRepository } from './catalogue/catalogue-search.repository';
+import { Harvester, type HarvesterOptions } from './catalogue/harvester';
 import { devSignInRoute } from './auth/dev-sign-in.route';
 import { usageStatementRoute } from './bookings/usage-statement.route';
 import { consoleRoutes } from './console/console.routes';
@@ -30,6 +35,15 @@ import { createGatewaySchema } from './schema';
 
 export interface GatewayAppOptions {
   database: Database<typeof gatewaySchema>;
+  /**
+   * Where search reads the catalogue: a read-only connection to a streaming replica of `database`, when one is
+   * configured (the harvest always writes to `database`). Default: `database`.
+   */
+  catalogueReader?: Database<typeof gatewaySchema>;
+  /** The harvest of the members' change feeds (default settings when absent; `false`: no harvest, for tests). */
+  harvest?: HarvesterOptions | false;
+  /** Age beyond which an institution's part of the catalogue is reported stale (default 60 s). */
+  staleAfterMs?: number;
   signingKey: KeyPair;
   issuers: TrustedIssuer[];
   logger: Logger;
@@ -58,6 +72,8 @@ export interface GatewayApp {
   server: Server;
   registry: InstitutionRegistry;
   client: InstitutionClient;
+  /** Fills the catalogue (null when the harvest is off). */
+  harvester: Harvester | null;
   listen(port: number, host: string): Promise<number>;
   /** Reloads the registry and asks every institution for its summary (updates health). */
   probe(): Promise<void>;
@@ -94,7 +110,19 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     if (identity) rateLimiter?.admitUser(identity.id);
     return identity;
   };
-  const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger);
+  const catalogueRepository = new CatalogueRepository(database.db);
+  let harvester: Harvester | null = null;
+  const catalogueMetrics = new CatalogueMetrics(metrics, async () =>
+    harvester ? harvester.lagSeconds(await catalogueRepository.states()) : new Map(),
+  );
+  if (options.harvest !== false) {
+    harvester = new Harvester(registry, client, catalogueRepository, catalogueMetrics, logger, options.harvest ?? {});
+  }
+  const catalogue = {
+    search: new CatalogueSearchRepository((options.catalogueReader ?? database).db),
+    freshness: new CatalogueFreshness(catalogueRepository, harvester, options.staleAfterMs),
+  };
+  const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger, catalogue);
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: createGatewaySchema(),
@@ -169,9 +197,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     server,
     registry,
     client,
+    harvester,
     probe,
     listen: async (port, host) => {
       const bound = await listen(server, port, host);
+      harvester?.start();
       await probe();
       timer = setInterval(
         () => void probe().catch((error: unknown) => logger.warn('probe failed', { error })),
@@ -183,8 +213,10 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     stop: () =>
       shutdown(server, async () => {
         clearInterval(timer);
+        await harvester?.stop();
         await apollo.stop();
         await database.close();
+        if (options.catalogueReader) await options.catalogueReader.close();
       }),
   };
 }

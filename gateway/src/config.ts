@@ -23,6 +23,12 @@ const schema = z
     /** The gateway's own database (institution registry, check records). */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** A read-only URL (a streaming replica of DATABASE_URL) that search reads the national catalogue from; the harvest writes to DATABASE_URL. */
+    CATALOGUE_READ_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+    /** How long one harvest long poll waits at an institution for a change, in ms. */
+    HARVEST_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(20_000),
+    /** Age beyond which an institution's part of the catalogue is reported stale in search results, in ms. */
+    CATALOGUE_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
     /** HTTP port of the public API. */
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),

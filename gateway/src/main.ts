@@ -40,6 +40,16 @@ async function signingKey() {
 
 const app = await createGatewayApp({
   database: connect(config.DATABASE_URL, gatewaySchema, { max: config.DATABASE_POOL_MAX, applicationName: 'kyoyo-gateway' }),
+  ...(config.CATALOGUE_READ_URL
+    ? {
+        catalogueReader: connect(config.CATALOGUE_READ_URL, gatewaySchema, {
+          max: config.DATABASE_POOL_MAX,
+          applicationName: 'kyoyo-gateway-search',
+        }),
+      }
+    : {}),
+  harvest: { waitMs: config.HARVEST_WAIT_MS },
+  staleAfterMs: config.CATALOGUE_STALE_AFTER_MS,
   signingKey: await signingKey(),
   issuers,
   logger,

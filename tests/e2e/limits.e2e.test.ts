@@ -78,7 +78,6 @@ describe('operation limits', () => {
     const viaVariables = `query ($n: Int) { ${Array.from({ length: 20 }, (_, i) => page(`p${i}`).replace('first: 100', 'first: $n')).join(' ')} }`;
     expect(codeOf(await post(JSON.stringify({ query: viaVariables, variables: { n: 100 } })))).toBe('LIMIT_EXCEEDED');
     expect(codeOf(await post(JSON.stringify({ query: viaVariables, variables: { n: 5 } })))).toBeUndefined();
-    expect(calls.length).toBeGreaterThan(0);
     calls = [];
     expect(codeOf(await post(JSON.stringify({ query: aliased })))).toBe('LIMIT_EXCEEDED');
     expect(calls).toEqual([]);

@@ -154,6 +154,7 @@ describe.skipIf(!available)(`national search over the ${INSTITUTIONS} largest un
       }),
     );
     timings.loadMs = performance.now() - started;
+    await federation.gateway.harvester?.settle(60_000);
     expect(loaded).toHaveLength(members.reduce((n, m) => n + m.rows.length, 0));
   }, 120_000);
 

@@ -261,7 +261,7 @@ describe('availability', () => {
 });
 
 describe('calls to institutions', () => {
-  it('makes one call per institution per kind of data for a page of 100 with institution, fees, availability and use', async () => {
+  it('searches without calling any institution, then makes one call per institution per kind of live data for a page of 100', async () => {
     const calls: string[] = [];
     federation.gateway.client.observer = (institution, operation) => calls.push(`${institution} ${operation}`);
     try {
@@ -277,11 +277,7 @@ describe('calls to institutions', () => {
     } finally {
       federation.gateway.client.observer = undefined;
     }
-    const expected = institutions.flatMap(({ code }) => [
-      `${code} LocalSearch`,
-      `${code} AvailabilityByIds`,
-      `${code} UtilizationByIds`,
-    ]);
+    const expected = institutions.flatMap(({ code }) => [`${code} AvailabilityByIds`, `${code} UtilizationByIds`]);
     expect(calls.sort()).toEqual(expected.sort());
   });
 });

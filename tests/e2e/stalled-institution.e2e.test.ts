@@ -3,8 +3,9 @@ import { startFederation, uniqueCode, type TestFederation, type TestInstitution 
 import type { StallProxy } from './support/stall-proxy';
 
 /**
- * An institution whose service hangs (it accepts connections but never answers) must cost a search no more
- * than the gateway's time budget, and must come back once it answers again. Each test builds its own
+ * An institution whose service hangs (it accepts connections but never answers) costs a search nothing (search
+ * reads the national catalogue) and stays findable there; a live call to it (an instrument's own state) costs no
+ * more than the gateway's time budget, and it comes back once it answers again. Each test builds its own
  * federation of three, the third behind a stall proxy, so that circuit-breaker state never leaks between tests.
  */
 
@@ -18,14 +19,17 @@ const BREAKER_COOLDOWN_MS = 5000;
 const SEARCH = `query ($query: String) {
   searchInstruments(query: $query, first: 20) {
     totalCount
-    edges { node { name institution { code } } }
+    edges { node { id name institution { code } } }
     unavailableInstitutions { code health }
   } }`;
+
+/** A live call: the instrument's own record, from its owner. */
+const LIVE = 'query ($id: ID!) { instrument(id: $id) { name } }';
 
 interface SearchData {
   searchInstruments: {
     totalCount: number;
-    edges: { node: { name: string; institution: { code: string } } }[];
+    edges: { node: { id: string; name: string; institution: { code: string } } }[];
     unavailableInstitutions: { code: string; health: string }[];
   };
 }
@@ -37,6 +41,8 @@ interface World {
   /** The institution behind the proxy. */
   stalling: TestInstitution;
   proxy: StallProxy;
+  /** Global ids of each institution's microscope. */
+  ids: Record<string, string>;
 }
 
 const worlds: World[] = [];
@@ -44,7 +50,7 @@ afterEach(async () => {
   await Promise.all(worlds.splice(0).map((w) => w.federation.stop()));
 });
 
-/** Three institutions with one microscope each; the third is reached through a stall proxy. */
+/** Three institutions with one microscope each, all in the catalogue; the third is reached through a stall proxy. */
 async function startWorld(): Promise<World> {
   const east = {
     code: uniqueCode('east'),
@@ -65,7 +71,8 @@ async function startWorld(): Promise<World> {
     location: { latitude: 34.82, longitude: 135.52 },
   };
   const federation = await startFederation([east, west, stalling], { timeoutMs: BUDGET_MS, proxied: [stalling.code] });
-  const world = { federation, east, west, stalling, proxy: federation.services.get(stalling.code)!.proxy! };
+  const ids: Record<string, string> = {};
+  const world = { federation, east, west, stalling, proxy: federation.services.get(stalling.code)!.proxy!, ids };
   worlds.push(world);
   for (const institution of [east, west, stalling]) {
     const office = await federation.token({
@@ -73,54 +80,69 @@ async function startWorld(): Promise<World> {
       institution: institution.code,
       roles: ['FACILITY_MANAGER'],
     });
-    const answer = await federation.query(
+    const answer = await federation.query<{ upsertInstrument: { id: string } }>(
       'mutation ($input: InstrumentInput!) { upsertInstrument(input: $input) { id } }',
       { input: { institution: institution.code, localId: 'M-1', name: `走査電子顕微鏡 (${institution.name})`, category: 'SEM' } },
       office,
     );
     expect(answer.errors).toBeUndefined();
+    ids[institution.code] = answer.data!.upsertInstrument.id;
   }
+  await federation.gateway.harvester!.settle();
   return world;
 }
 
+/** A search as a client sends it (not waiting for the harvest: the stalled institution's feed is stuck too). */
 async function search(federation: TestFederation): Promise<{ result: SearchData['searchInstruments']; elapsedMs: number }> {
   const started = performance.now();
-  const answer = await federation.query<SearchData>(SEARCH, { query: '顕微鏡' });
+  const answer = await federation.raw<SearchData>(SEARCH, { query: '顕微鏡' });
   const elapsedMs = performance.now() - started;
   expect(answer.errors).toBeUndefined();
   return { result: answer.data!.searchInstruments, elapsedMs };
+}
+
+/** The stalled institution's instrument from its owner: its code, and how long it took. */
+async function live(world: World, code = world.stalling.code): Promise<{ code: string | undefined; elapsedMs: number }> {
+  const started = performance.now();
+  const answer = await world.federation.raw(LIVE, { id: world.ids[code] });
+  return { code: answer.errors?.[0]?.extensions?.code, elapsedMs: performance.now() - started };
 }
 
 const codesOf = (result: SearchData['searchInstruments']) =>
   [...new Set(result.edges.map((e) => e.node.institution.code))].sort();
 
 async function healthOf(federation: TestFederation, codes: string[]): Promise<Record<string, string>> {
-  const answer = await federation.query<{ institutions: { code: string; health: string }[] }>('{ institutions { code health } }');
+  const answer = await federation.raw<{ institutions: { code: string; health: string }[] }>('{ institutions { code health } }');
   expect(answer.errors).toBeUndefined();
   return Object.fromEntries(answer.data!.institutions.filter((i) => codes.includes(i.code)).map((i) => [i.code, i.health]));
 }
 
-/** What a search looks like while `stalling` hangs: the other two's results, the stalled one listed as DOWN. */
-function expectAnsweredWithout(world: World, outcome: { result: SearchData['searchInstruments']; elapsedMs: number }) {
-  expect(codesOf(outcome.result)).toEqual([world.east.code, world.west.code].sort());
-  expect(outcome.result.totalCount).toBe(2);
-  expect(outcome.result.unavailableInstitutions).toEqual([{ code: world.stalling.code, health: 'DOWN' }]);
-  expect(outcome.elapsedMs).toBeLessThan(WALL_CLOCK_BOUND_MS);
+/** While `stalling` hangs: search still finds all three at once; a live call to it fails within the budget. */
+async function expectSearchableButUnavailable(world: World) {
+  const { result, elapsedMs } = await search(world.federation);
+  expect(codesOf(result)).toEqual([world.east.code, world.west.code, world.stalling.code].sort());
+  expect(result.unavailableInstitutions).toEqual([]);
+  expect(elapsedMs).toBeLessThan(WALL_CLOCK_BOUND_MS);
+  const call = await live(world);
+  expect(call.code).toBe('INSTITUTION_UNAVAILABLE');
+  expect(call.elapsedMs).toBeLessThan(WALL_CLOCK_BOUND_MS);
 }
 
 describe('a federation with an institution whose service stalls', () => {
-  it('searches all three institutions while the proxied one answers', async () => {
+  it('searches all three institutions from the catalogue, calling none of them', async () => {
     const world = await startWorld();
+    const before = world.proxy.requests;
     const { result } = await search(world.federation);
     expect(codesOf(result)).toEqual([world.east.code, world.west.code, world.stalling.code].sort());
     expect(result.unavailableInstitutions).toEqual([]);
-    expect(world.proxy.requests).toBeGreaterThan(0);
+    expect(world.proxy.requests).toBe(before);
+    expect(world.proxy.harvestRequests).toBeGreaterThan(0);
   });
 
-  it('answers within the time budget from the other two when the service stops answering, and shows it DOWN', async () => {
+  it('keeps the stalled institution searchable; a live call to it fails within the time budget, and shows it DOWN', async () => {
     const world = await startWorld();
     world.proxy.stall();
-    expectAnsweredWithout(world, await search(world.federation));
+    await expectSearchableButUnavailable(world);
     expect(world.proxy.requestsHeld).toBeGreaterThanOrEqual(1);
     expect(await healthOf(world.federation, [world.east.code, world.west.code, world.stalling.code])).toEqual({
       [world.east.code]: 'UP',
@@ -129,52 +151,49 @@ describe('a federation with an institution whose service stalls', () => {
     });
   });
 
-  it('answers within the time budget when the service stalls while the search is in flight', async () => {
+  it('answers within the time budget when the service stalls while the live call is in flight', async () => {
     const world = await startWorld();
     // The next request reaches the service, which answers; the proxy stalls at that moment and holds the answer.
     world.proxy.stallAfter(0);
-    expectAnsweredWithout(world, await search(world.federation));
+    await expectSearchableButUnavailable(world);
     expect(world.proxy.requestsHeld).toBe(0);
     expect(world.proxy.answersHeld).toBe(1);
     expect((await healthOf(world.federation, [world.stalling.code]))[world.stalling.code]).toBe('DOWN');
   });
 
-  it('includes the institution again, UP, as soon as it answers again', async () => {
+  it('answers live calls again, UP, as soon as it answers again', async () => {
     const world = await startWorld();
     world.proxy.stall();
-    expectAnsweredWithout(world, await search(world.federation));
+    await expectSearchableButUnavailable(world);
     world.proxy.resume();
-    // One failure leaves the circuit closed, so the very next search asks the institution again.
-    const { result } = await search(world.federation);
-    expect(codesOf(result)).toEqual([world.east.code, world.west.code, world.stalling.code].sort());
-    expect(result.unavailableInstitutions).toEqual([]);
+    // One failure leaves the circuit closed, so the very next call asks the institution again.
+    expect((await live(world)).code).toBeUndefined();
     expect((await healthOf(world.federation, [world.stalling.code]))[world.stalling.code]).toBe('UP');
   });
 
   it('stops calling an institution that failed three times in a row, and tries it again after the cooldown', async () => {
     const world = await startWorld();
     world.proxy.stall();
-    for (let i = 0; i < BREAKER_THRESHOLD; i += 1) expectAnsweredWithout(world, await search(world.federation));
+    for (let i = 0; i < BREAKER_THRESHOLD; i += 1) await expectSearchableButUnavailable(world);
     const openedAt = performance.now();
     world.proxy.resume();
 
     const requestsBefore = world.proxy.requests;
-    expectAnsweredWithout(world, await search(world.federation));
+    expect((await live(world)).code).toBe('INSTITUTION_UNAVAILABLE');
     expect(world.proxy.requests).toBe(requestsBefore); // the open circuit answered for it
 
-    let result: SearchData['searchInstruments'] | undefined;
+    let code: string | undefined = 'INSTITUTION_UNAVAILABLE';
     while (performance.now() - openedAt < BREAKER_COOLDOWN_MS + 5000) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      result = (await search(world.federation)).result;
-      if (result.unavailableInstitutions.length === 0) break;
+      code = (await live(world)).code;
+      if (code === undefined) break;
     }
-    expect(result?.unavailableInstitutions).toEqual([]);
-    expect(codesOf(result!)).toContain(world.stalling.code);
+    expect(code).toBeUndefined();
     expect(performance.now() - openedAt).toBeGreaterThanOrEqual(BREAKER_COOLDOWN_MS - 1000);
     expect((await healthOf(world.federation, [world.stalling.code]))[world.stalling.code]).toBe('UP');
   }, 30_000);
 
-  it('reuses connections to institutions across searches (keep-alive)', async () => {
+  it('reuses connections to institutions across live calls (keep-alive)', async () => {
     const world = await startWorld();
     const direct = world.federation.services.get(world.east.code)!.app.server;
     const counted = { connections: 0, requests: 0 };
@@ -183,7 +202,10 @@ describe('a federation with an institution whose service stalls', () => {
     direct.on('connection', onConnection).on('request', onRequest);
     const proxied = { connections: world.proxy.connections, requests: world.proxy.requests };
 
-    for (let i = 0; i < 5; i += 1) expect(codesOf((await search(world.federation)).result)).toHaveLength(3);
+    for (let i = 0; i < 5; i += 1) {
+      expect((await live(world)).code).toBeUndefined();
+      expect((await live(world, world.east.code)).code).toBeUndefined();
+    }
 
     direct.off('connection', onConnection).off('request', onRequest);
     // At most one new connection (an idle one may have timed out since start-up) for five or more calls.

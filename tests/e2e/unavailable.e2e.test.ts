@@ -12,31 +12,64 @@ const down = {
 let federation: TestFederation;
 
 beforeAll(async () => {
-  federation = await startFederation([up, down], { timeoutMs: 500 });
-  const office = await federation.token({ id: 'office', institution: up.code, roles: ['FACILITY_MANAGER'] });
-  const answer = await federation.query(
-    'mutation ($input: InstrumentInput!) { upsertInstrument(input: $input) { id } }',
-    { input: { institution: up.code, localId: 'U-1', name: 'X線回折装置', category: 'XRD' } },
-    office,
-  );
-  expect(answer.errors).toBeUndefined();
+  federation = await startFederation([up, down], { timeoutMs: 500, gateway: { staleAfterMs: 1_000 } });
+  const admin = await federation.token({ id: 'admin', roles: ['ADMIN'] });
+  for (const [institution, name] of [
+    [up.code, 'X線回折装置'],
+    [down.code, 'X線光電子分光装置'],
+  ]) {
+    const answer = await federation.query(
+      'mutation ($input: InstrumentInput!) { upsertInstrument(input: $input) { id } }',
+      { input: { institution, localId: 'U-1', name, category: 'XRD' } },
+      admin,
+    );
+    expect(answer.errors).toBeUndefined();
+  }
+  await federation.gateway.harvester!.settle();
   await federation.services.get(down.code)!.app.stop();
 });
 
 afterAll(() => federation?.stop());
 
 describe('a federation with one institution down', () => {
-  it('still answers a search from the others and names the one that did not answer', async () => {
-    const answer = await federation.query<{
+  it('keeps the down institution searchable from the catalogue, listed stale with its "as of" time', async () => {
+    type Search = {
       searchInstruments: {
-        totalCount: number;
         edges: { node: { name: string } }[];
-        unavailableInstitutions: { code: string; health: string }[];
+        unavailableInstitutions: { code: string }[];
+        staleInstitutions: { code: string; health: string; catalogueCurrentTo: string | null }[];
       };
-    }>('{ searchInstruments(query: "x線") { totalCount edges { node { name } } unavailableInstitutions { code health } } }');
+    };
+    const ask = () =>
+      federation.query<Search>(
+        '{ searchInstruments(query: "x線") { edges { node { name } } unavailableInstitutions { code } staleInstitutions { code health catalogueCurrentTo } } }',
+      );
+    let answer = await ask();
+    // Past the freshness threshold (1 s here) the down institution is named, with the time it is current to.
+    for (let tries = 0; tries < 50 && answer.data?.searchInstruments.staleInstitutions.length === 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answer = await ask();
+    }
     expect(answer.errors).toBeUndefined();
-    expect(answer.data!.searchInstruments.edges.map((e) => e.node.name)).toEqual(['X線回折装置']);
-    expect(answer.data!.searchInstruments.unavailableInstitutions).toEqual([{ code: down.code, health: 'DOWN' }]);
+    const result = answer.data!.searchInstruments;
+    expect(result.edges.map((e) => e.node.name).sort()).toEqual(['X線光電子分光装置', 'X線回折装置'].sort());
+    expect(result.unavailableInstitutions).toEqual([]);
+    expect(result.staleInstitutions).toEqual([{ code: down.code, health: 'DOWN', catalogueCurrentTo: expect.any(String) }]);
+    expect(Date.parse(result.staleInstitutions[0]!.catalogueCurrentTo!)).toBeLessThan(Date.now() - 1_000);
+  });
+
+  it('answers INSTITUTION_UNAVAILABLE for a quote on the down institution’s instrument found in search', async () => {
+    const researcher = await federation.token({ id: 'r1', institution: up.code });
+    const found = await federation.query<{ searchInstruments: { edges: { node: { id: string } }[] } }>(
+      '{ searchInstruments(query: "光電子") { edges { node { id } } } }',
+    );
+    const id = found.data!.searchInstruments.edges[0]!.node.id;
+    const quote = await federation.query(
+      `query ($id: ID!) { quoteBooking(input: { instrumentId: $id, start: "2031-01-06T01:00:00Z", end: "2031-01-06T02:00:00Z", mode: SELF, purpose: "XPS" }) { billableMinutes } }`,
+      { id },
+      researcher,
+    );
+    expect(quote.errors?.[0]?.extensions?.code).toBe('INSTITUTION_UNAVAILABLE');
   });
 
   it('shows the down institution as DOWN in the institution list', async () => {

@@ -9,7 +9,7 @@ import { startFederation, uniqueCode, type TestFederation, type TestInstitution 
  * for that request — listed like one that timed out — and the rest of the federation still answers.
  */
 
-const SEARCH = `query { searchInstruments(first: 20) { totalCount unavailableInstitutions { code } } }`;
+const SEARCH = `query { searchInstruments(first: 20) { totalCount unavailableInstitutions { code } staleInstitutions { code } } }`;
 
 const east: TestInstitution = {
   code: uniqueCode('east'),
@@ -29,7 +29,7 @@ describe('an institution on an older service version', () => {
   let older: Server;
 
   beforeAll(async () => {
-    federation = await startFederation([east, old]);
+    federation = await startFederation([east, old], { gateway: { staleAfterMs: 1_000 } });
     // Stands in for the older service: every document fails validation, as an unknown field does.
     older = createServer((_req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
@@ -60,11 +60,28 @@ describe('an institution on an older service version', () => {
     await new Promise((resolve) => older?.close(resolve));
   });
 
-  it('is listed as unavailable while the others answer', async () => {
-    const answer = await federation.query<{
-      searchInstruments: { totalCount: number; unavailableInstitutions: { code: string }[] };
-    }>(SEARCH);
+  it('is listed as unavailable (or, once harvested, stale) while search answers from the catalogue', async () => {
+    type Answer = {
+      searchInstruments: {
+        totalCount: number;
+        unavailableInstitutions: { code: string }[];
+        staleInstitutions: { code: string }[];
+      };
+    };
+    const listed = (a: Answer) => [
+      ...a.searchInstruments.unavailableInstitutions.map((i) => i.code),
+      ...a.searchInstruments.staleInstitutions.map((i) => i.code),
+    ];
+    let answer = await federation.query<Answer>(SEARCH);
+    // Its feed cannot be read any more; if its first listing was harvested before the swap, it turns stale.
+    for (let tries = 0; tries < 50 && answer.data && listed(answer.data).length === 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answer = await federation.query<Answer>(SEARCH);
+    }
     expect(answer.errors).toBeUndefined();
-    expect(answer.data?.searchInstruments.unavailableInstitutions.map((i) => i.code)).toEqual([old.code]);
+    expect(listed(answer.data!)).toEqual([old.code]);
+    const [state] = await federation.gatewayDatabase.sql<{ last_error: string | null }[]>`
+      SELECT last_error FROM catalogue_harvest WHERE institution = ${old.code}`;
+    expect(state?.last_error).toMatch(/does not understand/);
   });
 });

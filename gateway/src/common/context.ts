@@ -6,7 +6,7 @@ import { DuplicateChecksService } from '../duplicate-checks/duplicate-checks.ser
 import type { InstitutionClient } from '../federation/institution-client';
 import { createInstrumentCountLoader, InstitutionsService } from '../institutions/institutions.service';
 import { createAvailabilityLoader, createInstrumentLoader, createUtilizationLoader } from '../instruments/instruments.loaders';
-import { InstrumentsService } from '../instruments/instruments.service';
+import { InstrumentsService, type CatalogueReads } from '../instruments/instruments.service';
 import { ListingsService } from '../listings/listings.service';
 import type { InstitutionRegistry } from '../registry/registry';
 import { ReportsService } from '../reports/reports.service';
@@ -24,6 +24,10 @@ export interface GatewayContext {
   schedules: SchedulesService;
   duplicateChecks: DuplicateChecksService;
   reports: ReportsService;
+  /** The national catalogue: search and how current each institution's part is. */
+  catalogue: CatalogueReads;
+  /** How current each institution's part of the catalogue is, read once per request. */
+  freshness: () => ReturnType<CatalogueReads['freshness']['all']>;
   loaders: {
     availability: ReturnType<typeof createAvailabilityLoader>;
     utilization: ReturnType<typeof createUtilizationLoader>;
@@ -39,21 +43,25 @@ export function createContextFactory(
   client: InstitutionClient,
   checks: DuplicateChecksRepository,
   logger: Logger,
+  catalogue: CatalogueReads,
 ) {
   return (identity: Identity | null, requestId: string): GatewayContext => {
     const call = { identity, requestId };
     const notices: RequestNotices = { unavailableInstitutions: new Set() };
+    let freshness: ReturnType<CatalogueReads['freshness']['all']> | undefined;
     return {
       identity,
       requestId,
       logger: logger.child({ rid: requestId }),
       institutions: new InstitutionsService(registry, createInstrumentCountLoader(registry, client, call)),
-      instruments: new InstrumentsService(registry, client, call, createInstrumentLoader(client, call)),
+      instruments: new InstrumentsService(registry, client, call, createInstrumentLoader(client, call), catalogue),
       listings: new ListingsService(registry, client, call),
       bookings: new BookingsService(registry, client, call, notices),
       schedules: new SchedulesService(registry, client, call),
       duplicateChecks: new DuplicateChecksService(registry, client, checks, call, notices),
       reports: new ReportsService(registry, client, call, notices, new Date()),
+      catalogue,
+      freshness: () => (freshness ??= catalogue.freshness.all()),
       loaders: {
         availability: createAvailabilityLoader(client, call),
         utilization: createUtilizationLoader(client, call),

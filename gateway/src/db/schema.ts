@@ -1,7 +1,24 @@
-import { check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
+import { tstzrange } from '@kyoyo/db';
+import type { FeeRate, OpenHoursRule } from '@kyoyo/domain';
 
-/** The gateway's own database: the institution registry and duplicate-check records. */
+/** The gateway's own database: the institution registry, duplicate-check records and the national catalogue. */
 export const institutionsTable = pgTable(
   'institutions',
   {
@@ -55,3 +72,113 @@ export const duplicateChecksTable = pgTable(
     check('duplicate_checks_digest_format', sql`${t.digest} ~ '^[0-9a-f]{64}$'`),
   ],
 );
+
+/**
+ * Which state of an entity a catalogue row holds: the feed version (`xid:id` of its latest change, as two
+ * numbers so that SQL compares them) and the harvest generation it was written in (a resynchronisation writes
+ * the next generation, then deletes what it did not see).
+ */
+const harvested = {
+  versionXid: bigint('version_xid', { mode: 'bigint' }).notNull(),
+  versionId: bigint('version_id', { mode: 'bigint' }).notNull(),
+  generation: integer('generation').notNull(),
+  harvestedAt: timestamp('harvested_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+/**
+ * The national catalogue: every member's listed instruments as its change feed last delivered them, with the
+ * same normalised search columns and indexes as the services' own tables, so that search is one query here.
+ */
+export const catalogueInstrumentsTable = pgTable(
+  'catalogue_instruments',
+  {
+    institution: text('institution').notNull(),
+    /** The owner's row id: the local part of the global id. */
+    id: bigint('id', { mode: 'number' }).notNull(),
+    /** The office's own identifier (`InstrumentInput.localId`). */
+    localId: text('local_id').notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en'),
+    category: text('category').notNull(),
+    manufacturer: text('manufacturer'),
+    model: text('model'),
+    description: text('description'),
+    acquisitionPrice: bigint('acquisition_price', { mode: 'number' }),
+    acquiredOn: date('acquired_on', { mode: 'string' }),
+    building: text('building'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    sharedExternally: boolean('shared_externally').notNull(),
+    remoteOperable: boolean('remote_operable').notNull(),
+    requiresApproval: boolean('requires_approval').notNull(),
+    requiresQualification: boolean('requires_qualification').notNull(),
+    maxBookingMinutes: integer('max_booking_minutes').notNull(),
+    cancellationFreeHours: integer('cancellation_free_hours').notNull(),
+    cancellationFeePercent: integer('cancellation_fee_percent').notNull(),
+    fees: jsonb('fees').$type<FeeRate[]>().notNull(),
+    openHours: jsonb('open_hours').$type<OpenHoursRule[]>().notNull(),
+    nameNorm: text('name_norm').notNull(),
+    nameEnNorm: text('name_en_norm'),
+    searchText: text('search_text').notNull(),
+    searchTokens: text('search_tokens').array().notNull(),
+    compactText: text('compact_text').notNull(),
+    ...harvested,
+  },
+  (t) => [
+    primaryKey({ columns: [t.institution, t.id] }),
+    foreignKey({ columns: [t.institution], foreignColumns: [institutionsTable.code] }).onDelete('cascade'),
+    index('catalogue_instruments_search_text_trgm').using('gin', t.searchText.op('gin_trgm_ops')),
+    index('catalogue_instruments_name_norm_trgm').using('gin', t.nameNorm.op('gin_trgm_ops')),
+    index('catalogue_instruments_name_en_norm_trgm').using('gin', t.nameEnNorm.op('gin_trgm_ops')),
+    index('catalogue_instruments_compact_text_trgm').using('gin', t.compactText.op('gin_trgm_ops')),
+    index('catalogue_instruments_search_tokens_gin').using('gin', t.searchTokens),
+    index('catalogue_instruments_category_idx').on(t.category),
+    index('catalogue_instruments_acquisition_price_idx').on(t.acquisitionPrice),
+  ],
+);
+
+/**
+ * When instruments are not free: the busy periods of active bookings (start and end only) and closures, as
+ * the owners' feeds delivered them. `kind` tells them apart; `id` is the owner's booking or blackout id.
+ */
+export const catalogueBusyPeriodsTable = pgTable(
+  'catalogue_busy_periods',
+  {
+    institution: text('institution').notNull(),
+    kind: text('kind').notNull(),
+    id: bigint('id', { mode: 'number' }).notNull(),
+    instrumentId: bigint('instrument_id', { mode: 'number' }).notNull(),
+    period: tstzrange('period').notNull(),
+    ...harvested,
+  },
+  (t) => [
+    primaryKey({ columns: [t.institution, t.kind, t.id] }),
+    foreignKey({ columns: [t.institution], foreignColumns: [institutionsTable.code] }).onDelete('cascade'),
+    index('catalogue_busy_periods_instrument_gist').using('gist', t.institution, t.instrumentId, t.period),
+    check('catalogue_busy_periods_kind', sql`${t.kind} IN ('booking', 'closure')`),
+  ],
+);
+
+/**
+ * Where the harvest of each institution stands: its change-feed cursor, the generation its catalogue rows
+ * carry, a resynchronisation under way (`snapshotNext`), and how current its part of the catalogue is.
+ */
+export const catalogueHarvestTable = pgTable('catalogue_harvest', {
+  institution: text('institution')
+    .primaryKey()
+    .references(() => institutionsTable.code, { onDelete: 'cascade' }),
+  /** The owner's change-feed cursor; null before the first full listing. */
+  cursor: text('cursor'),
+  generation: integer('generation').notNull().default(0),
+  /** While a full listing is read: where its next page starts ('0' at the beginning); null otherwise. */
+  snapshotNext: text('snapshot_next').default('0'),
+  /** Where the feed continues once the full listing under way is applied (its first page's cursor). */
+  snapshotCursor: text('snapshot_cursor'),
+  /** Everything the owner committed before this time is in the catalogue. */
+  currentTo: timestamp('current_to', { withTimezone: true }),
+  changesApplied: bigint('changes_applied', { mode: 'number' }).notNull().default(0),
+  resyncs: integer('resyncs').notNull().default(0),
+  refused: bigint('refused', { mode: 'number' }).notNull().default(0),
+  lastError: text('last_error'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -83,8 +83,11 @@ export class InstitutionClient {
     document: string,
     variables: Record<string, unknown>,
     call: CallContext,
-    /** A longer budget than the default, for the rare long operation (imports). */
-    options: { timeoutMs?: number } = {},
+    /**
+     * A longer budget than the default, for the rare long operation (imports, long polls); a signal to give up
+     * early; `background` for calls no request made (not shown to `observer`).
+     */
+    options: { timeoutMs?: number; signal?: AbortSignal; background?: boolean } = {},
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const entry = this.registry.get(institution);
@@ -95,7 +98,8 @@ export class InstitutionClient {
       this.registry.markDown(institution, 'circuit open');
       throw this.unavailable(institution, 'is not answering (its last calls failed); the gateway will try it again shortly');
     }
-    this.observer?.(institution, operationName);
+    // The observer counts what requests cost; background work (the catalogue's harvest) is not a request's.
+    if (!options.background) this.observer?.(institution, operationName);
     const started = performance.now();
     const ended = (outcome: CallOutcome) => this.options.onOutcome?.(institution, outcome, (performance.now() - started) / 1000);
     let body: GraphQLResponse<T>;
@@ -109,7 +113,9 @@ export class InstitutionClient {
           'x-request-id': call.requestId,
         },
         body: JSON.stringify({ query: document, variables, operationName }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: options.signal
+          ? AbortSignal.any([AbortSignal.timeout(timeoutMs), options.signal])
+          : AbortSignal.timeout(timeoutMs),
       });
       if (response.status >= 500 || response.status === 401 || response.status === 403) {
         throw new Error(`HTTP ${response.status}`);

@@ -8,5 +8,7 @@ export const institutionsResolvers = {
   Institution: {
     health: (i: RegisteredInstitution, _: unknown, ctx: GatewayContext) => ctx.institutions.health(i.code),
     instrumentCount: (i: RegisteredInstitution, _: unknown, ctx: GatewayContext) => ctx.institutions.instrumentCount(i.code),
+    catalogueCurrentTo: async (i: RegisteredInstitution, _: unknown, ctx: GatewayContext) =>
+      (await ctx.freshness()).get(i.code)?.currentTo ?? null,
   },
 };

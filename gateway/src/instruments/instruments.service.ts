@@ -1,13 +1,17 @@
 import type DataLoader from 'dataloader';
 import { requireInstitutionManager, type Identity } from '@kyoyo/auth';
 import {
+  BOOKING_MIN_MINUTES,
+  bookableFrom,
+  EARLIEST_AVAILABLE_WINDOW_DAYS,
+  normalizeText,
+  queryTokens,
+  queryWords,
   DomainError,
   ErrorCode,
   errors,
-  haversineKm,
   isInstitutionCode,
   MAX_FILTER_VALUES,
-  MAX_SEARCH_RADIUS_KM,
   validateAvailabilityWindow,
   validateFilterValues,
   validateNear,
@@ -15,23 +19,38 @@ import {
   type GeoPoint,
   type SearchSort,
 } from '@kyoyo/domain';
-import { fanOut, type CallContext, type InstitutionClient } from '../federation/institution-client';
+import type { CatalogueFreshness } from '../catalogue/catalogue.freshness';
+import type { CatalogueSearchRepository } from '../catalogue/catalogue-search.repository';
+import type { CatalogueCriteria } from '../catalogue/catalogue.types';
+import type { CallContext, InstitutionClient } from '../federation/institution-client';
 import type { InstitutionRegistry } from '../registry/registry';
 import type { RegisteredInstitution } from '../registry/registry.types';
-import { LOCAL_SEARCH, UPSERT_INSTRUMENT, type LocalSearchData, type UpsertInstrumentData } from './instruments.documents';
+import { UPSERT_INSTRUMENT, type UpsertInstrumentData } from './instruments.documents';
 import type { FederatedInstrument, InstrumentKey } from './instruments.types';
-import {
-  decodeCursor,
-  encodeCursor,
-  mergeHits,
-  resumeAt,
-  searchDigest,
-  sortKeyOf,
-  sumFacets,
-  type FederatedHit,
-} from './search.merge';
+import { decodeCursor, encodeCursor, searchDigest, sumFacets } from './search.cursor';
 
 export const MAX_PAGE_SIZE = 100;
+
+/** Words shorter than this are found through the character-bigram index; longer ones through trigrams. */
+const TRIGRAM_MIN_CHARS = 3;
+
+/** What search reads: the national catalogue (on the read replica when one is configured) and its freshness. */
+export interface CatalogueReads {
+  search: CatalogueSearchRepository;
+  freshness: CatalogueFreshness;
+}
+
+/** The availability a search asks about: its `availableIn` filter, or the window `EARLIEST_AVAILABLE` looks into. */
+function availabilityOf(
+  availableIn: { from: Date; to: Date; minutes: number } | null,
+  now: Date,
+): NonNullable<CatalogueCriteria['availability']> {
+  const asOf = bookableFrom(now);
+  const clip = (from: Date, to: Date) => ({ start: from < asOf ? asOf : from, end: to });
+  if (availableIn) return { window: clip(availableIn.from, availableIn.to), minutes: availableIn.minutes, required: true };
+  const to = new Date(asOf.getTime() + EARLIEST_AVAILABLE_WINDOW_DAYS * 86_400_000);
+  return { window: clip(asOf, to), minutes: BOOKING_MIN_MINUTES, required: false };
+}
 
 /** Search arguments as GraphQL hands them over. */
 export interface SearchArgs {
@@ -65,6 +84,7 @@ export interface SearchResult {
   totalCount: number;
   facets: { categories: FacetCount[]; institutions: FacetCount[]; prefectures: FacetCount[] };
   unavailableInstitutions: RegisteredInstitution[];
+  staleInstitutions: RegisteredInstitution[];
 }
 
 interface FacetCount {
@@ -84,6 +104,7 @@ export class InstrumentsService {
     private readonly client: InstitutionClient,
     private readonly call: CallContext,
     private readonly loader: DataLoader<InstrumentKey, FederatedInstrument | null, string>,
+    private readonly catalogue: CatalogueReads,
   ) {}
 
   /** One instrument by global id: `BAD_USER_INPUT` when malformed, `NOT_FOUND` when nothing has it. */
@@ -128,10 +149,11 @@ export class InstrumentsService {
   }
 
   /**
-   * Searches every institution at once and merges the answers into one national order. Paging is by keyset:
-   * each institution returns its first `first + 1` hits after the cursor's position, which is enough to
-   * decide the page and whether another follows, however deep the page. Institutions that do not answer in
-   * time are listed; the rest is returned.
+   * Searches the national catalogue: one query for the page and one for the count and facets, whatever the
+   * number of institutions. Paging is by keyset in the national order (sort key, institution code, local id).
+   * Institutions whose part of the catalogue is older than the threshold are listed with their "as of" time
+   * (`staleInstitutions`); their instruments stay in the results. Only members the catalogue holds nothing of
+   * yet (never harvested) are `unavailableInstitutions`.
    */
   async search(args: SearchArgs, identity: Identity | null): Promise<SearchResult> {
     if (!Number.isInteger(args.first) || args.first < 0 || args.first > MAX_PAGE_SIZE) {
@@ -153,75 +175,64 @@ export class InstrumentsService {
         'Sorting by distance needs filter.near, or a signed-in user whose home institution is a member',
       );
     }
-    const near = filter.near ?? (sort === 'DISTANCE' && origin ? { point: origin, radiusKm: MAX_SEARCH_RADIUS_KM } : null);
     const asksAvailability = !!filter.availableIn || sort === 'EARLIEST_AVAILABLE';
     const asOf = asksAvailability ? new Date(cursor?.asOf ?? Date.now()) : null;
-
-    const { answered, unavailable } = await fanOut(this.targetsOf(args), (institution) =>
-      this.client
-        .request<LocalSearchData>(
-          institution.code,
-          'LocalSearch',
-          LOCAL_SEARCH,
-          {
-            input: {
-              query: args.query ?? null,
-              categories: filter.categories ?? null,
-              minAcquisitionPrice: filter.minAcquisitionPrice ?? null,
-              sharedExternally: filter.sharedExternally ?? null,
-              remoteOperable: filter.remoteOperable ?? null,
-              near,
-              fallbackLocation: institution.location,
-              availableIn: filter.availableIn ?? null,
-              asOf,
-              sort,
-              after: cursor ? resumeAt(cursor, institution.code) : null,
-              limit: args.first + 1,
-            },
-          },
-          this.call,
-        )
-        .then((data) => data.searchInstruments),
-    );
-
-    const lists = answered.map(({ institution, value }) =>
-      value.hits.map((hit): FederatedHit => {
-        const instrument = { ...hit.instrument, institutionCode: institution.code };
-        this.loader.prime({ institution: institution.code, localId: instrument.id }, instrument);
-        const at = instrument.location ?? institution.location;
-        const distanceKm = hit.distanceKm ?? (origin && at ? haversineKm(origin, at) : null);
-        const availableFrom = hit.availableFrom ? new Date(hit.availableFrom) : null;
-        const partial = { instrument, score: hit.score, distanceKm: hit.distanceKm, availableFrom };
-        return { ...partial, distanceKm, key: sortKeyOf(sort, partial) };
-      }),
-    );
-    const merged = mergeHits(lists, sort);
-    const edges = merged.slice(0, args.first).map((hit) => ({
-      cursor: encodeCursor({
-        search: digest,
-        key: hit.key,
-        institution: hit.instrument.institutionCode,
-        localId: hit.instrument.id,
-        asOf: asOf?.getTime() ?? null,
-      }),
-      node: hit.instrument,
-      score: hit.score,
-      distanceKm: hit.distanceKm,
-      availableFrom: hit.availableFrom,
-    }));
-
+    const targets = this.targetsOf(args);
+    const narrowed = !!filter.institutions || !!filter.prefectures;
+    const query = normalizeText(args.query ?? '') || null;
+    const words = query ? queryWords(query) : [];
+    const criteria: CatalogueCriteria = {
+      query,
+      words,
+      tokens: queryTokens(words.filter((w) => [...w].length < TRIGRAM_MIN_CHARS).join(' ')),
+      categories: filter.categories ?? null,
+      institutions: narrowed ? targets.map((t) => t.code) : null,
+      minAcquisitionPrice: filter.minAcquisitionPrice ?? null,
+      sharedExternally: filter.sharedExternally ?? null,
+      remoteOperable: filter.remoteOperable ?? null,
+      near: filter.near ?? null,
+      origin,
+      availability: asOf ? availabilityOf(filter.availableIn ?? null, asOf) : null,
+      sort,
+      after: cursor ? { key: cursor.key, institution: cursor.institution, id: Number(cursor.localId) } : null,
+      limit: args.first,
+    };
+    const [page, freshness] = await Promise.all([this.catalogue.search.search(criteria), this.catalogue.freshness.all()]);
+    const edges = page.hits.map((hit) => {
+      this.loader.prime({ institution: hit.instrument.institutionCode, localId: hit.instrument.id }, hit.instrument);
+      return {
+        cursor: encodeCursor({
+          search: digest,
+          key: hit.key,
+          institution: hit.instrument.institutionCode,
+          localId: hit.instrument.id,
+          asOf: asOf?.getTime() ?? null,
+        }),
+        node: hit.instrument,
+        score: hit.score,
+        distanceKm: hit.distanceKm,
+        availableFrom: hit.availableFrom,
+      };
+    });
+    const prefectures = new Map<string, number>();
+    for (const { value, count } of page.institutions) {
+      const prefecture = this.registry.get(value)?.prefecture;
+      if (prefecture) prefectures.set(prefecture, (prefectures.get(prefecture) ?? 0) + count);
+    }
     return {
       edges,
-      pageInfo: { hasNextPage: merged.length > args.first, endCursor: edges.at(-1)?.cursor ?? args.after ?? null },
-      totalCount: answered.reduce((sum, a) => sum + a.value.totalCount, 0),
+      pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? args.after ?? null },
+      totalCount: page.totalCount,
       facets: {
-        categories: sumFacets(answered.map((a) => a.value.categories)),
-        institutions: sumFacets(answered.map(({ institution, value }) => [{ value: institution.code, count: value.totalCount }])),
-        prefectures: sumFacets(
-          answered.map(({ institution, value }) => [{ value: institution.prefecture, count: value.totalCount }]),
-        ),
+        categories: page.categories,
+        institutions: page.institutions,
+        prefectures: sumFacets([[...prefectures].map(([value, count]) => ({ value, count }))]),
       },
-      unavailableInstitutions: unavailable,
+      unavailableInstitutions: targets.filter((t) => !freshness.get(t.code)?.currentTo),
+      staleInstitutions: targets.filter((t) => {
+        const f = freshness.get(t.code);
+        return f?.currentTo && f.stale;
+      }),
     };
   }
 

@@ -16,6 +16,7 @@ interface State {
 export class InstitutionRegistry {
   private institutions = new Map<string, RegisteredInstitution>();
   private readonly states = new Map<string, State>();
+  private readonly healthListeners: ((code: string, health: Health) => void)[] = [];
 
   constructor(
     private readonly repository: RegistryRepository,
@@ -66,15 +67,26 @@ export class InstitutionRegistry {
     return this.states.get(code)?.instrumentCount ?? 0;
   }
 
+  /** Calls `listener` whenever an institution's health changes (after the change is recorded). */
+  onHealthChange(listener: (code: string, health: Health) => void): void {
+    this.healthListeners.push(listener);
+  }
+
   markUp(code: string, instrumentCount?: number): void {
     const state = this.states.get(code);
-    if (state?.health !== 'UP') this.logger.info('institution up', { institution: code });
     this.states.set(code, { health: 'UP', instrumentCount: instrumentCount ?? state?.instrumentCount ?? 0 });
+    if (state?.health !== 'UP') {
+      this.logger.info('institution up', { institution: code });
+      for (const listener of this.healthListeners) listener(code, 'UP');
+    }
   }
 
   markDown(code: string, reason: string): void {
     const state = this.states.get(code);
-    if (state?.health !== 'DOWN') this.logger.warn('institution down', { institution: code, reason });
     this.states.set(code, { health: 'DOWN', instrumentCount: state?.instrumentCount ?? 0 });
+    if (state?.health !== 'DOWN') {
+      this.logger.warn('institution down', { institution: code, reason });
+      for (const listener of this.healthListeners) listener(code, 'DOWN');
+    }
   }
 }

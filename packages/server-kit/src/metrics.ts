@@ -101,12 +101,12 @@ export class Metrics {
     return new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry] });
   }
 
-  /** A gauge named `<prefix><name>`; `collect` (optional) sets its value at every scrape. */
+  /** A gauge named `<prefix><name>`; `collect` (optional, may be async) sets its value at every scrape. */
   gauge<L extends string = never>(
     name: string,
     help: string,
     labelNames: readonly L[] = [],
-    collect?: (this: Gauge<L>) => void,
+    collect?: (this: Gauge<L>) => void | Promise<void>,
   ): Gauge<L> {
     return new Gauge({ name: this.prefix + name, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) });
   }

@@ -48,15 +48,22 @@ export interface TestFederation {
   gateway: GatewayApp;
   /** The key the gateway signs its calls to services with (for tests of what services accept). */
   gatewayKey: KeyPair;
-  /** The gateway's own database (registry, duplicate-check records). */
+  /** The gateway's own database (registry, duplicate-check records, the national catalogue). */
   gatewayDatabase: Database<typeof gatewaySchema>;
+  /** Its URL, for a second gateway process on the same database (a restart). */
+  gatewayDatabaseUrl: string;
   services: Map<string, TestService>;
-  /** POSTs a GraphQL operation to the gateway. */
+  /**
+   * POSTs a GraphQL operation to the gateway, once the national catalogue holds every change committed so far
+   * (the harvest is asynchronous: this lets a test read its own writes; `raw` does not wait).
+   */
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<GraphQLAnswer<T>>;
+  /** POSTs a GraphQL operation to the gateway at once. */
+  raw<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer<T>>;
   /** A development-issuer token for `identity`. */
   token(identity: Partial<Identity> & { id: string }): Promise<string>;
   stop(): Promise<void>;
@@ -90,7 +97,7 @@ export interface FederationOptions {
   /** Gateway settings beyond the defaults (rate limits, production mode, …). */
   gateway?: Pick<
     Partial<GatewayAppOptions>,
-    'rateLimits' | 'concurrency' | 'production' | 'trustProxy' | 'operationLimits' | 'consoleDir'
+    'rateLimits' | 'concurrency' | 'production' | 'trustProxy' | 'operationLimits' | 'consoleDir' | 'staleAfterMs' | 'harvest'
   >;
   /** The gateway offers `POST /dev/sign-in` with the federation's development issuer (the console's sign-in). */
   devSignIn?: boolean;
@@ -136,7 +143,8 @@ export async function startFederation(institutions: TestInstitution[], options: 
     services.set(institution.code, { app, url, database, proxy, process: child });
   }
 
-  const gatewayDatabase = connect(await createTestDatabase(gatewayMigrationsFolder), gatewaySchema, { max: 4 });
+  const gatewayDatabaseUrl = await createTestDatabase(gatewayMigrationsFolder);
+  const gatewayDatabase = connect(gatewayDatabaseUrl, gatewaySchema, { max: 4 });
   const registry = new RegistryRepository(gatewayDatabase.db);
   for (const institution of institutions) {
     const service = services.get(institution.code)!;
@@ -157,20 +165,26 @@ export async function startFederation(institutions: TestInstitution[], options: 
   const gatewayPort = await gateway.listen(0, '127.0.0.1');
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
 
+  const raw: TestFederation['raw'] = async (query, variables = {}, token) => {
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, ...((await response.json()) as object) };
+  };
   return {
     gatewayUrl,
     gatewayKey,
     gateway,
     gatewayDatabase,
+    gatewayDatabaseUrl,
     services,
     async query(query, variables = {}, token) {
-      const response = await fetch(gatewayUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...((await response.json()) as object) };
+      await gateway.harvester?.settle();
+      return raw(query, variables, token);
     },
+    raw,
     token: (identity) => tokenFor(issuerKey, identity),
     async stop() {
       for (const { proxy } of services.values()) await proxy?.close();

@@ -12,8 +12,12 @@ export interface StallProxy {
   url: string;
   /** TCP connections the proxy has accepted so far. */
   readonly connections: number;
-  /** Requests the proxy has received so far. */
+  /**
+   * Requests the proxy has received so far, not counting the catalogue harvest's (background calls whose
+   * request id starts with `harvest-`: the gateway's long poll on the feed), which `harvestRequests` counts.
+   */
   readonly requests: number;
+  readonly harvestRequests: number;
   /** Requests held before reaching the service, so far. */
   readonly requestsHeld: number;
   /** Answers the service gave that the proxy held, so far (requests that were in flight when it stalled). */
@@ -38,12 +42,12 @@ export async function startStallProxy(target: string): Promise<StallProxy> {
   let stalled = false;
   let passesBeforeStall: number | null = null;
   const held = new Set<() => void>();
-  const counts = { connections: 0, requests: 0, requestsHeld: 0, answersHeld: 0 };
+  const counts = { connections: 0, requests: 0, harvestRequests: 0, requestsHeld: 0, answersHeld: 0 };
 
   /** Runs `release` now, or on `resume()` when stalled; forgets it if the client gives up first. */
-  const holdOrRun = (res: ServerResponse, release: () => void, kind: 'requestsHeld' | 'answersHeld') => {
+  const holdOrRun = (res: ServerResponse, release: () => void, kind: 'requestsHeld' | 'answersHeld' | null) => {
     if (!stalled) return release();
-    counts[kind] += 1;
+    if (kind) counts[kind] += 1;
     const entry = () => {
       held.delete(entry);
       if (!res.destroyed) release();
@@ -74,10 +78,11 @@ export async function startStallProxy(target: string): Promise<StallProxy> {
   };
 
   const server = createServer((req, res) => {
-    counts.requests += 1;
-    if (stalled) return holdOrRun(res, () => forward(req, res), 'requestsHeld');
+    const harvest = String(req.headers['x-request-id'] ?? '').startsWith('harvest-');
+    counts[harvest ? 'harvestRequests' : 'requests'] += 1;
+    if (stalled) return holdOrRun(res, () => forward(req, res), harvest ? null : 'requestsHeld');
     forward(req, res);
-    if (passesBeforeStall !== null) {
+    if (passesBeforeStall !== null && !harvest) {
       if (passesBeforeStall === 0) {
         stalled = true;
         passesBeforeStall = null;
@@ -95,6 +100,9 @@ export async function startStallProxy(target: string): Promise<StallProxy> {
     },
     get requests() {
       return counts.requests;
+    },
+    get harvestRequests() {
+      return counts.harvestRequests;
     },
     get requestsHeld() {
       return counts.requestsHeld;

@@ -1,54 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareSortKeys, DomainError, ErrorCode, isInstitutionCode, type SearchSort } from '@kyoyo/domain';
-import type { FederatedInstrument } from './instruments.types';
-
-/** One hit of one institution's answer, with the value it is ordered by. */
-export interface FederatedHit {
-  instrument: FederatedInstrument;
-  score: number;
-  distanceKm: number | null;
-  /** Start of the earliest free stretch, for searches that ask about availability. */
-  availableFrom: Date | null;
-  /** The sort key (see `sortKeyOf`). */
-  key: number | null;
-}
-
-/**
- * The value a hit is ordered by: the score (RELEVANCE), the service's distance (DISTANCE), the acquisition
- * price (PRICE_ASC) or the earliest free start in epoch milliseconds (EARLIEST_AVAILABLE).
- */
-export function sortKeyOf(sort: SearchSort, hit: Omit<FederatedHit, 'key'>): number | null {
-  switch (sort) {
-    case 'RELEVANCE':
-      return hit.score;
-    case 'DISTANCE':
-      return hit.distanceKm;
-    case 'PRICE_ASC':
-      return hit.instrument.acquisitionPrice;
-    case 'EARLIEST_AVAILABLE':
-      return hit.availableFrom?.getTime() ?? null;
-  }
-}
-
-/**
- * The one national order: the sort key, then institution code, then local id (as a number), so the merged
- * list is the same however the institutions' answers arrive, and every position in it has a unique key.
- */
-export function compareHits(sort: SearchSort) {
-  return (a: FederatedHit, b: FederatedHit): number => {
-    const primary = compareSortKeys(sort, a.key, b.key);
-    if (primary !== 0) return primary;
-    if (a.instrument.institutionCode !== b.instrument.institutionCode) {
-      return a.instrument.institutionCode < b.instrument.institutionCode ? -1 : 1;
-    }
-    return Number(a.instrument.id) - Number(b.instrument.id);
-  };
-}
-
-/** Merges institutions' answers into the national order. */
-export function mergeHits(lists: readonly FederatedHit[][], sort: SearchSort): FederatedHit[] {
-  return lists.flat().sort(compareHits(sort));
-}
+import { DomainError, ErrorCode, isInstitutionCode } from '@kyoyo/domain';
 
 /**
  * A position in the national order of one search: the sort key, institution and local id of the result
@@ -100,16 +51,6 @@ export function decodeCursor(cursor: string, search: string): SearchCursor {
   if (!valid) throw badCursor('This cursor was not issued by searchInstruments');
   if (s !== search) throw badCursor('This cursor belongs to another search: pass the same query, filter and sort');
   return { search: s, key: k, institution: i, localId: d, asOf: t };
-}
-
-/**
- * Where one institution resumes after `cursor`: results with a key past the cursor's, and on an equal key
- * those the national order puts after it — at the cursor's own institution the ones with a greater local id,
- * at institutions whose code sorts after it all of them (id 0), at those before it none (null).
- */
-export function resumeAt(cursor: SearchCursor, institution: string): { key: number | null; id: string | null } {
-  if (institution === cursor.institution) return { key: cursor.key, id: cursor.localId };
-  return { key: cursor.key, id: institution > cursor.institution ? '0' : null };
 }
 
 /** A short digest that tells one search (query, filter, sort) from another. */
