@@ -39,6 +39,8 @@ export interface NetnsFederationOptions {
   timeoutMs: number;
   /** How often the gateway probes institutions (HEALTH_INTERVAL_MS). */
   healthIntervalMs: number;
+  /** Age beyond which search lists an institution's part of the catalogue as stale (CATALOGUE_STALE_AFTER_MS). */
+  staleAfterMs: number;
 }
 
 export class NetnsFederation {
@@ -117,6 +119,7 @@ export class NetnsFederation {
       issuerKeyFile: keys.issuer,
       timeoutMs: this.options.timeoutMs,
       healthIntervalMs: this.options.healthIntervalMs,
+      staleAfterMs: this.options.staleAfterMs,
       address: this.network.gatewayClientAddress,
       port: GATEWAY_PORT,
       pgPort: 54_500,
@@ -124,6 +127,25 @@ export class NetnsFederation {
       gatewayKeyFile: keys.gateway,
     });
     await this.waitUntil(async () => (await this.health()).every((i) => i.health === 'UP'), 120_000, 'every institution UP');
+    // The gateway harvests each institution's full listing once it joins: search is complete once it has.
+    const token = await this.token({
+      id: 'netns-boot',
+      institution: null,
+      organization: null,
+      affiliation: 'academic',
+      roles: ['RESEARCHER'],
+    });
+    await this.waitUntil(
+      async () => {
+        const answer = await this.graphql<{
+          searchInstruments: { unavailableInstitutions: unknown[]; staleInstitutions: unknown[] };
+        }>('{ searchInstruments(first: 1) { unavailableInstitutions { code } staleInstitutions { code } } }', {}, token);
+        const result = answer.data?.searchInstruments;
+        return !!result && result.unavailableInstitutions.length === 0 && result.staleInstitutions.length === 0;
+      },
+      120_000,
+      'every institution in the national catalogue',
+    );
     log(`federation ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
@@ -173,6 +195,34 @@ export class NetnsFederation {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (${String(lastError)})` : ''}`);
+  }
+
+  /**
+   * Runs one SQL statement in `code`'s own database, from inside its host (the owner's own write: the test's
+   * namespace has no route there), and returns the rows. Whatever it changes travels by the change feed.
+   */
+  async sqlAt<T = Record<string, unknown>>(code: string, statement: string): Promise<T[]> {
+    const host = this.host(code);
+    const url = await readFile(join(this.dir, host.name, 'database-url'), 'utf8');
+    const script = `import postgres from 'postgres';
+const sql = postgres(process.env.KYOYO_SQL_URL, { max: 1, onnotice: () => undefined });
+try { process.stdout.write(JSON.stringify(await sql.unsafe(process.env.KYOYO_SQL))); } finally { await sql.end(); }`;
+    const child = this.network.spawnIn(host, process.execPath, ['--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        KYOYO_SQL_URL: url,
+        KYOYO_SQL: statement,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const [exitCode] = (await once(child, 'exit')) as [number | null];
+    if (exitCode !== 0) throw new Error(`SQL at ${code} failed (exit ${exitCode}): ${err.trim()}`);
+    return JSON.parse(out) as T[];
   }
 
   /** The gateway's view of each institution (`/readyz`). */

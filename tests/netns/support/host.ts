@@ -9,6 +9,7 @@
  * which the test writes to a log file.
  */
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -39,6 +40,7 @@ export interface GatewayHostSettings {
   issuerKeyFile: string;
   timeoutMs: number;
   healthIntervalMs: number;
+  staleAfterMs: number;
 }
 
 export type HostSettings = (InstitutionHostSettings | GatewayHostSettings) & {
@@ -79,6 +81,8 @@ process.once('SIGINT', () => void stop(0));
 try {
   const url = withDatabase(pg.adminUrl, 'kyoyo');
   await ensureDatabase(pg.adminUrl, 'kyoyo');
+  // For the test's own statements run inside this host (NetnsFederation.sqlAt).
+  await writeFile(join(settings.dir, 'database-url'), url);
   let entry: string;
   let env: Record<string, string>;
   if (settings.role === 'institution') {
@@ -130,6 +134,7 @@ try {
       DEV_ISSUER_JWK_FILE: settings.issuerKeyFile,
       INSTITUTION_TIMEOUT_MS: String(settings.timeoutMs),
       HEALTH_INTERVAL_MS: String(settings.healthIntervalMs),
+      CATALOGUE_STALE_AFTER_MS: String(settings.staleAfterMs),
       // One client address (the test) sends every request: the per-address limits would throttle the test.
       RATE_LIMIT_PER_ADDRESS: '0',
       RATE_LIMIT_PER_USER: '0',
