@@ -393,7 +393,7 @@ async function main(): Promise<void> {
     const centralUrl = await buildCentral(cluster, baseName, 1, size);
     say(`built ${members.length} shards and the central catalogue in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     running = await startSystems(cluster, `main`, members, shardUrls, centralUrl);
-    say(`started ${members.length} services, the central service and the gateway`);
+    say(`started ${members.length} services, the central service and the gateway; ${backfillLine(running, members.length)}`);
     const memberOf = new Map<number, string>();
     for (const m of members) for (const id of idsOf(m)) memberOf.set(id, m.code);
     const targets = await targetsFor(running, rows, memberOf, listings, members, fiscalYear);
@@ -464,7 +464,7 @@ async function main(): Promise<void> {
       t = performance.now();
       const urls = await buildShards(cluster, baseName, scaled, idsOf, 1, size);
       running = await startSystems(cluster, `n${count}`, scaled, urls, null);
-      say(`${count} institutions ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      say(`${count} institutions ready in ${((performance.now() - t) / 1000).toFixed(1)} s; ${backfillLine(running, count)}`);
       const scaledTargets = { ...targets, federation: { ...targets.federation, url: running.federationUrl } };
       for (const scenario of [SEARCH_LONG, SEARCH_SHORT]) {
         for (const c of plan.scalingClients) {
@@ -511,6 +511,7 @@ async function main(): Promise<void> {
       const central = await buildCentral(cluster, baseName, factor, scaledSize);
       say(`  built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       running = await startSystems(cluster, `x${factor}`, members, urls, central);
+      say(`  ${backfillLine(running, members.length)}`);
       const scaledTargets: Targets = {
         ...targets,
         federation: { ...targets.federation, url: running.federationUrl },
@@ -598,3 +599,12 @@ main().catch((error: unknown) => {
   process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });
+
+/** The gateway's first harvest of a federation, as one line. */
+function backfillLine(systems: RunningSystems, institutions: number): string {
+  const { seconds, listings } = systems.backfill;
+  return (
+    `catalogue backfill of ${listings.toLocaleString('en-US')} listings from ${institutions} institutions in ${seconds.toFixed(1)} s ` +
+    `(${Math.round(listings / seconds).toLocaleString('en-US')} listings/s, gateway start included)`
+  );
+}

@@ -88,6 +88,8 @@ export interface RunningSystems {
   centralUrl: string | null;
   /** Names of the processes, for memory figures: gateway, central, and each member. */
   names: { gateway: string; central: string | null; members: string[] };
+  /** The gateway's first harvest of every member (its national catalogue filled from their change feeds). */
+  backfill: { seconds: number; listings: number };
   headers: {
     federation: (who: Identity) => Promise<Record<string, string>>;
     central: (who: Identity) => Promise<Record<string, string>>;
@@ -95,8 +97,33 @@ export interface RunningSystems {
 }
 
 /**
+ * Waits until search through the gateway at `url` names no member it holds nothing of and none stale: the
+ * harvest has every member's full listing. Resolves with the listings it holds.
+ */
+async function harvested(url: string, authorization: string, timeoutMs = 60 * 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({
+        query: '{ searchInstruments(first: 1) { totalCount unavailableInstitutions { code } staleInstitutions { code } } }',
+      }),
+    });
+    const body = (await response.json()) as {
+      data?: { searchInstruments: { totalCount: number; unavailableInstitutions: unknown[]; staleInstitutions: unknown[] } };
+    };
+    const result = body.data?.searchInstruments;
+    if (result && result.unavailableInstitutions.length === 0 && result.staleInstitutions.length === 0) return result.totalCount;
+    if (Date.now() > deadline) throw new Error(`the gateway's catalogue was not filled within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
  * Starts one service per member and the gateway over them (and, given `centralUrl`, the central service),
- * each a process of its own; resolves when the gateway sees every member UP.
+ * each a process of its own; resolves when the gateway sees every member UP and its national catalogue holds
+ * every member's full listing (the backfill, timed).
  */
 export async function startSystems(
   cluster: Cluster,
@@ -135,8 +162,13 @@ export async function startSystems(
     } finally {
       await registryDb.close();
     }
+    const started = performance.now();
     const federationUrl = await group.gateway(gatewayName, gatewayDbUrl, cluster.keys.files, members.length);
+    const researcher = `Bearer ${await signIdentityToken(RESEARCHER, cluster.keys.issuer, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, ttlSeconds: 7200 })}`;
+    const listings = await harvested(`${federationUrl}/graphql`, researcher);
+    const backfill = { seconds: (performance.now() - started) / 1000, listings };
     return {
+      backfill,
       group,
       federationUrl: `${federationUrl}/graphql`,
       centralUrl: centralUrl ? `${centralUrl}/graphql` : null,
