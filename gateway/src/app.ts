@@ -10,6 +10,7 @@ import { createAuthenticator, type TrustedIssuer } from './auth/authenticator';
 import { CatalogueFreshness } from './catalogue/catalogue.freshness';
 import { CatalogueMetrics } from './catalogue/catalogue.metrics';
 import { CatalogueRepository } from './catalogue/catalogue.repository';
+import { CatalogueEquivalentsRepository } from './catalogue/catalogue-equivalents.repository';
 import { CatalogueSearchRepository } from './catalogue/catalogue-search.repository';
 import { Harvester, type HarvesterOptions } from './catalogue/harvester';
 import { devSignInRoute } from './auth/dev-sign-in.route';
@@ -120,6 +121,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   }
   const catalogue = {
     search: new CatalogueSearchRepository((options.catalogueReader ?? database).db),
+    equivalents: new CatalogueEquivalentsRepository((options.catalogueReader ?? database).db),
     freshness: new CatalogueFreshness(catalogueRepository, harvester, options.staleAfterMs),
   };
   const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger, catalogue);

@@ -34,6 +34,7 @@ const ids: Record<string, string> = {};
 const CHECK_FIELDS = `id verdict threshold digest canonicalRecord digestVerified batchId checkedAt checkedBy
   proposal { title estimatedPrice keywords institution { code } }
   unavailableInstitutions { code }
+  staleInstitutions { institution { code } catalogueCurrentTo }
   candidates { score reasons distanceKm utilization spareHoursPerYear usableByRequester instrument { id name institution { code } } }`;
 const CHECK = `mutation ($input: PurchaseProposalInput!) { checkDuplicatePurchase(input: $input) { ${CHECK_FIELDS} } }`;
 const CHECK_MANY = `mutation ($inputs: [PurchaseProposalInput!]!) { checkDuplicatePurchases(inputs: $inputs) { ${CHECK_FIELDS} } }`;
@@ -52,6 +53,7 @@ interface Check {
   checkedBy: string;
   proposal: { title: string; estimatedPrice: number; keywords: string[]; institution: { code: string } };
   unavailableInstitutions: { code: string }[];
+  staleInstitutions: { institution: { code: string }; catalogueCurrentTo: string }[];
   candidates: {
     score: number;
     reasons: string[];
@@ -103,10 +105,13 @@ async function storedCount(): Promise<number> {
   return row!.n as number;
 }
 
+/** The freshness threshold of this federation's gateway: short, so that a stopped institution turns stale in the test. */
+const STALE_AFTER_MS = 1500;
+
 const ARM = { title: '原子分解能電子顕微鏡', manufacturer: 'JEOL', model: 'JEM ARM200F', expectedHoursPerYear: 200 };
 
 beforeAll(async () => {
-  federation = await startFederation([requester, near, far]);
+  federation = await startFederation([requester, near, far], { gateway: { staleAfterMs: STALE_AFTER_MS } });
   tokens.office = await federation.token({ id: 'office-kyoto', institution: requester.code, roles: ['FACILITY_MANAGER'] });
   tokens.nearOffice = await federation.token({ id: 'office-osaka', institution: near.code, roles: ['FACILITY_MANAGER'] });
   tokens.farOffice = await federation.token({ id: 'office-hokudai', institution: far.code, roles: ['FACILITY_MANAGER'] });
@@ -349,24 +354,68 @@ describe('ranking', () => {
   });
 });
 
+describe('use over the last year', () => {
+  it('is read from the bookings the owner published: a completed one counts, a pending one does not', async () => {
+    const before = (await checked(ARM)).candidates.find((c) => c.instrument.id === ids['ARM-1'])!;
+    const owner = federation.services.get(near.code)!.database;
+    const [instrument] = await owner.sql<{ id: string }[]>`SELECT id::text FROM instruments WHERE local_id = 'ARM-1'`;
+    // A weekday about a month ago, 10:00–14:00 in Tokyo: inside the default open hours.
+    const day = new Date(Date.now() - 30 * 86_400_000);
+    while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() - 1);
+    const at = (hourUtc: number) => new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hourUtc));
+    const future = new Date(Date.now() + 10 * 86_400_000);
+    for (const [status, start, end, key] of [
+      ['COMPLETED', at(1), at(5), 'use-1'],
+      ['PENDING', future, new Date(future.getTime() + 4 * 3_600_000), 'use-2'],
+    ] as const) {
+      await owner.sql`
+        INSERT INTO bookings (instrument_id, requester_id, requester_organization, user_category, mode, period, status,
+          fee, purpose, idempotency_key, request_hash)
+        VALUES (${instrument!.id}, 'u-use', 'Osaka', 'ACADEMIC', 'SELF',
+          tstzrange(${start.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz), ${status}, 0, 'use', ${key}, ${key})`;
+    }
+    const after = (await checked(ARM)).candidates.find((c) => c.instrument.id === ids['ARM-1'])!;
+    expect(after.utilization).toBeGreaterThan(0);
+    expect(after.spareHoursPerYear).toBeCloseTo(before.spareHoursPerYear - 4, 1);
+  });
+});
+
 describe('an institution that does not answer', () => {
-  it('is listed, and a check without it does not claim NO_EQUIVALENT silently', async () => {
+  it('is still weighed from the national catalogue, and the record says as of when once its part is stale', async () => {
+    const stoppedAt = Date.now();
     await federation.services.get(far.code)!.app.stop();
-    const result = await checked({ title: '量子重力波干渉ホログラフ装置', model: 'QGH-9000' });
-    expect(result.unavailableInstitutions).toEqual([{ code: far.code }]);
-    expect(JSON.parse(result.canonicalRecord).unavailableInstitutions).toEqual([far.code]);
-    // The near instrument is still found without the far one.
+    // At once: the far instrument is a candidate as the catalogue holds it; nothing waits for the far service.
     const arm = await checked(ARM);
-    expect(arm.candidates[0]!.instrument.id).toBe(ids['ARM-1']);
-    expect(arm.candidates.map((c) => c.instrument.id)).not.toContain(ids['ARM-2']);
-    expect(arm.unavailableInstitutions).toEqual([{ code: far.code }]);
+    expect(arm.candidates.map((c) => c.instrument.id)).toContain(ids['ARM-2']);
+    expect(arm.unavailableInstitutions).toEqual([]);
+    // Past the threshold its part of the catalogue is stale: still weighed, named with the time it is current to.
+    await new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 500));
+    const later = await checked(ARM);
+    expect(later.candidates.map((c) => c.instrument.id)).toContain(ids['ARM-2']);
+    expect(later.unavailableInstitutions).toEqual([]);
+    expect(later.staleInstitutions.map((s) => s.institution.code)).toEqual([far.code]);
+    const asOf = new Date(later.staleInstitutions[0]!.catalogueCurrentTo).getTime();
+    expect(asOf).toBeLessThanOrEqual(Date.now() - STALE_AFTER_MS);
+    expect(asOf).toBeGreaterThan(stoppedAt - 60_000);
+    const record = JSON.parse(later.canonicalRecord);
+    expect(record.staleInstitutions).toEqual([{ institution: far.code, currentTo: new Date(asOf).toISOString() }]);
+    expect(later.digest).toBe(createHash('sha256').update(later.canonicalRecord, 'utf8').digest('hex'));
+    // The live institutions are not stale: their harvest holds a long poll open.
+    expect(later.staleInstitutions.map((s) => s.institution.code)).not.toContain(near.code);
   });
 
-  it('refuses a check that no institution answered, storing nothing', async () => {
-    for (const code of [requester.code, near.code]) await federation.services.get(code)!.app.stop();
-    const before = await storedCount();
-    const answer = await check(ARM);
-    expect(codeOf(answer)).toBe('INSTITUTION_UNAVAILABLE');
-    expect(await storedCount()).toBe(before);
+  it('refuses a check when the catalogue holds nothing of any member, storing nothing', async () => {
+    // A gateway that has not harvested anyone yet (its harvest is off): no member is covered.
+    const blind = await startFederation([{ ...requester, code: uniqueCode('kyoto') }], { gateway: { harvest: false } });
+    try {
+      const [member] = [...blind.services.keys()];
+      const office = await blind.token({ id: 'office-blind', institution: member!, roles: ['FACILITY_MANAGER'] });
+      const answer = await blind.query(CHECK, { input: { ...ARM, institution: member, estimatedPrice: 250_000_000 } }, office);
+      expect(codeOf(answer)).toBe('INSTITUTION_UNAVAILABLE');
+      const [row] = await blind.gatewayDatabase.sql`SELECT count(*)::int AS n FROM duplicate_checks`;
+      expect(row!.n).toBe(0);
+    } finally {
+      await blind.stop();
+    }
   });
 });

@@ -92,7 +92,7 @@ function afterSql(c: CatalogueCriteria, key: SQL): SQL | undefined {
 }
 
 /** A catalogue row as the gateway's instrument. */
-export function toFederatedInstrument(row: Row): FederatedInstrument {
+export function toFederatedInstrument(row: ListingRow): FederatedInstrument {
   return {
     institutionCode: row.institution,
     id: String(row.id),
@@ -121,7 +121,7 @@ export function toFederatedInstrument(row: Row): FederatedInstrument {
 }
 
 /** Columns of a listing as search returns it (not the derived search columns, which nothing reads back). */
-const LISTING = {
+export const LISTING = {
   institution: ci.institution,
   id: ci.id,
   localId: ci.localId,
@@ -147,7 +147,7 @@ const LISTING = {
   fees: ci.fees,
 };
 
-type ListingRow = Pick<Row, keyof typeof LISTING>;
+export type ListingRow = Pick<Row, keyof typeof LISTING>;
 
 const facetOrder = (a: FacetCount, b: FacetCount) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
@@ -288,7 +288,7 @@ export class CatalogueSearchRepository {
       if (!row) return [];
       return [
         {
-          instrument: toFederatedInstrument(row as Row),
+          instrument: toFederatedInstrument(row),
           score: x.score,
           distanceKm: x.distanceKm,
           availableFrom: x.availableFrom,

@@ -50,7 +50,7 @@ export const CATALOGUE_CHANGES = /* GraphQL */ `
     catalogueChanges(after: $after, first: $first, waitMs: $waitMs) {
       listings { ${LISTING_FIELDS} }
       removedListings { id version }
-      busyPeriods { id instrumentId start end version }
+      busyPeriods { id instrumentId start end held version }
       removedBusyPeriods { id version }
       cursor
       hasMore
@@ -63,7 +63,7 @@ export const CATALOGUE_SNAPSHOT = /* GraphQL */ `
   query CatalogueSnapshot($after: ID, $first: Int!) {
     catalogueSnapshot(after: $after, first: $first) {
       listings { ${LISTING_FIELDS} }
-      busyPeriods { id instrumentId start end version }
+      busyPeriods { id instrumentId start end held version }
       next
       cursor
       asOf
@@ -105,6 +105,7 @@ export interface WireBusyPeriod {
   instrumentId: string;
   start: string;
   end: string;
+  held: boolean;
   version: string;
 }
 

@@ -50,7 +50,14 @@ const listingSchema = z.object({
   version,
 });
 
-const busyPeriodSchema = z.object({ id: localId, instrumentId: localId, start: instant, end: instant, version });
+const busyPeriodSchema = z.object({
+  id: localId,
+  instrumentId: localId,
+  start: instant,
+  end: instant,
+  held: z.boolean(),
+  version,
+});
 const removalSchema = z.object({ id: localId, version });
 
 export interface Version {
@@ -92,6 +99,8 @@ export interface BusyPeriodEntry {
   instrumentId: number;
   start: Date;
   end: Date;
+  /** The booking counts as use (CONFIRMED, COMPLETED, NO_SHOW), not only as a slot held while it is decided. */
+  held: boolean;
   version: Version;
 }
 
@@ -168,8 +177,8 @@ export function busyPeriodEntryOf(raw: WireBusyPeriod): BusyPeriodEntry | string
   if (!parsed.success) return reasonOf(parsed.error);
   const problem = periodProblem(parsed.data.start, parsed.data.end);
   if (problem) return problem;
-  const { id, instrumentId, start, end } = parsed.data;
-  return { id: Number(id), instrumentId: Number(instrumentId), start, end, version: versionOf(parsed.data.version) };
+  const { id, instrumentId, start, end, held } = parsed.data;
+  return { id: Number(id), instrumentId: Number(instrumentId), start, end, held, version: versionOf(parsed.data.version) };
 }
 
 export function removalEntryOf(raw: WireRemoval): RemovalEntry | string {

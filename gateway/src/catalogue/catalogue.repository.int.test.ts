@@ -80,6 +80,7 @@ const period = (id: number, instrumentId: number, start: string, end: string, ve
   instrumentId: String(instrumentId),
   start,
   end,
+  held: true,
   version,
 });
 
@@ -152,6 +153,7 @@ describe('the national catalogue, applying harvested pages', () => {
       instrumentId: 1,
       start: new Date('2027-01-04T03:00:00Z'),
       end: new Date('2027-01-04T01:00:00Z'),
+      held: true,
       version: { xid: 200n, id: 3n },
     });
     await expect(

@@ -271,6 +271,7 @@ async function writePeriods(
           id: p.id,
           instrumentId: p.instrumentId,
           period: { start: p.start, end: p.end },
+          held: p.held,
           ...versionColumns(p.version, generation),
         })),
       )

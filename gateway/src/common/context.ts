@@ -58,7 +58,7 @@ export function createContextFactory(
       listings: new ListingsService(registry, client, call),
       bookings: new BookingsService(registry, client, call, notices),
       schedules: new SchedulesService(registry, client, call),
-      duplicateChecks: new DuplicateChecksService(registry, client, checks, call, notices),
+      duplicateChecks: new DuplicateChecksService(registry, catalogue.equivalents, catalogue.freshness, checks, notices),
       reports: new ReportsService(registry, client, call, notices, new Date()),
       catalogue,
       freshness: () => (freshness ??= catalogue.freshness.all()),

@@ -138,8 +138,9 @@ export const catalogueInstrumentsTable = pgTable(
 );
 
 /**
- * When instruments are not free: the busy periods of active bookings (start and end only) and closures, as
- * the owners' feeds delivered them. `kind` tells them apart; `id` is the owner's booking or blackout id.
+ * When instruments are not free, and were used: the periods of bookings (start and end only; active ones and
+ * those used in the last year) and closures, as the owners' feeds delivered them. `kind` tells them apart;
+ * `id` is the owner's booking or blackout id.
  */
 export const catalogueBusyPeriodsTable = pgTable(
   'catalogue_busy_periods',
@@ -149,6 +150,8 @@ export const catalogueBusyPeriodsTable = pgTable(
     id: bigint('id', { mode: 'number' }).notNull(),
     instrumentId: bigint('instrument_id', { mode: 'number' }).notNull(),
     period: tstzrange('period').notNull(),
+    /** A booking that counts as use (CONFIRMED, COMPLETED, NO_SHOW); false for a PENDING one and a closure. */
+    held: boolean('held').notNull().default(false),
     ...harvested,
   },
   (t) => [

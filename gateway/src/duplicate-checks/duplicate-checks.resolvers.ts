@@ -29,6 +29,11 @@ export const duplicateChecksResolvers = {
       c.candidates.map((candidate, i) => ({ ...candidate, listing: c.listings[i] ?? null })),
     unavailableInstitutions: (c: DuplicateCheckView, _: unknown, ctx: GatewayContext) =>
       c.unavailableInstitutions.map((code) => institutionOf(code, ctx)),
+    staleInstitutions: (c: DuplicateCheckView, _: unknown, ctx: GatewayContext) =>
+      (c.staleInstitutions ?? []).map((s) => ({
+        institution: institutionOf(s.institution, ctx),
+        catalogueCurrentTo: new Date(s.currentTo),
+      })),
     canonicalRecord: (c: DuplicateCheckView) => c.canonical,
     digestVerified: (c: DuplicateCheckView) => c.intact,
   },

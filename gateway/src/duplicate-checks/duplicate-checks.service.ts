@@ -4,39 +4,49 @@ import {
   canonicalJson,
   checkBatchSize,
   candidateTier,
+  compareEquivalence,
   decideVerdict,
   decodeGlobalId,
   DomainError,
   encodeGlobalId,
+  equivalenceProfile,
   ErrorCode,
   haversineKm,
   isUsableBy,
   MAX_CANDIDATES,
+  MIN_CANDIDATE_SCORE,
+  normalizeText,
+  openAndHeldMinutes,
   SHARING_THRESHOLD_YEN,
   usageReasons,
   validateProposal,
   type CandidateUse,
+  type EquivalenceProfile,
   type GeoPoint,
   type PurchaseProposal,
   type PurchaseProposalInput,
+  type TimeRange,
 } from '@kyoyo/domain';
 import type { RequestNotices } from '../bookings/bookings.service';
-import type { CallContext, InstitutionClient } from '../federation/institution-client';
+import { catalogueKeyOf, type CatalogueEquivalentsRepository } from '../catalogue/catalogue-equivalents.repository';
+import type { CatalogueFreshness } from '../catalogue/catalogue.freshness';
 import type { FederatedInstrument } from '../instruments/instruments.types';
 import type { InstitutionRegistry } from '../registry/registry';
-import { EQUIVALENT_INSTRUMENTS, type EquivalentInstrumentsData, type ServiceEquivalent } from './duplicate-checks.documents';
 import type { DuplicateChecksRepository, StoredCheck } from './duplicate-checks.repository';
 import type { CanonicalCandidate, CanonicalCheck, DuplicateCheckView } from './duplicate-checks.types';
 
 /**
- * Proposals per call to one institution: a batch goes to each institution in slices that fit its time budget
- * (2 s) even when every institution works at once on a 2-core machine (measured: up to 20 ms a proposal then).
+ * Candidates read from the catalogue per proposal before scoring, nationally: twice what one institution read
+ * of its own listings when each was asked, since the nation's listings now compete for the same places.
  */
-const PROBES_PER_CALL = 25;
-/** Candidates asked of each institution per proposal: a single check wants the national best 10 exactly; a
- * batch asks 5 of each, which keeps its answers small and its national top 10 from at least 5 institutions' best. */
-const PER_INSTITUTION_SINGLE = MAX_CANDIDATES;
-const PER_INSTITUTION_BATCH = 5;
+const CANDIDATES_FETCHED = 200;
+/**
+ * Scored candidates per proposal that the verdict weighs (and whose use is read): the best 50, as many as a
+ * batch used to gather from ten institutions' best five. The record lists the national best 10 of them.
+ */
+const CANDIDATES_WEIGHED = 50;
+/** Utilisation is read over the last 365 days, as at the owners. */
+const YEAR_MS = 365 * 86_400_000;
 
 /** A candidate while a check is put together. */
 interface Found {
@@ -48,21 +58,45 @@ interface Found {
   canonical: CanonicalCandidate;
 }
 
+/** A candidate scored against one proposal, before its use is read. */
+interface Scored {
+  listing: FederatedInstrument;
+  score: number;
+  reasons: string[];
+}
+
+/** Open and held hours over the last year, from the catalogue's open hours and held bookings. */
+interface Load {
+  utilization: number;
+  spareHoursPerYear: number;
+}
+
+/** What the catalogue could tell about each proposal: candidates, and members it holds nothing of yet. */
+interface Findings {
+  found: Found[];
+  unavailable: Set<string>;
+}
+
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
- * Duplicate-purchase checks (DOMAIN.md): every institution scores its own instruments against the proposals
- * (the same formula everywhere), the gateway ranks them nationally, adds distance from the requesting
- * institution and whether the requester may use each, decides the verdict and stores an append-only record
- * with the SHA-256 digest of its canonical JSON.
+ * Duplicate-purchase checks (DOMAIN.md), answered from the national catalogue: candidates for every proposal
+ * across the nation in one read (no institution is waited for), scored with `compareEquivalence` (the same
+ * formula the services use), with each one's use over the last year from the replicated open hours and held
+ * bookings, distance from the requesting institution and whether the requester may use it. The gateway
+ * decides the verdict and stores an append-only record with the SHA-256 digest of its canonical JSON, which
+ * names the institutions whose part of the catalogue was older than the freshness threshold, with its time.
  */
 export class DuplicateChecksService {
+  /** Profiles of catalogue listings, for this request (a batch meets the same instruments again and again). */
+  private readonly profiles = new Map<string, EquivalenceProfile>();
+
   constructor(
     private readonly registry: InstitutionRegistry,
-    private readonly client: InstitutionClient,
+    private readonly catalogue: CatalogueEquivalentsRepository,
+    private readonly freshness: CatalogueFreshness,
     private readonly repository: DuplicateChecksRepository,
-    private readonly call: CallContext,
     private readonly notices: RequestNotices,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -135,96 +169,114 @@ export class DuplicateChecksService {
       this.registry.requireMember(proposal.institution, `${fieldOf(i)}.institution`);
       return proposal;
     });
-    const found = await this.findEverywhere(proposals, batchId === null ? PER_INSTITUTION_SINGLE : PER_INSTITUTION_BATCH);
-    // A check that no institution answered covers nothing: refuse the request (nothing stored) rather than
-    // store a verdict about an empty federation. Checks that some institutions answered list the others.
-    const members = this.registry.all().length;
-    const blind = found.findIndex((f) => members > 0 && f.unavailable.size === members);
-    if (blind >= 0) {
+    const checkedAt = this.clock();
+    const freshness = await this.freshness.all(checkedAt);
+    // Members the catalogue holds nothing of yet (never harvested) are not covered: listed as unavailable.
+    // A check that covers no member at all is refused (nothing stored) rather than stored as a verdict
+    // about an empty federation.
+    const members = this.registry.all();
+    const unavailable = new Set(members.filter((m) => !freshness.get(m.code)?.currentTo).map((m) => m.code));
+    if (members.length > 0 && unavailable.size === members.length) {
       throw new DomainError(
         ErrorCode.INSTITUTION_UNAVAILABLE,
-        `No institution answered for ${fieldOf(blind)}; nothing was stored, try again later`,
-        fieldOf(blind),
+        'The national catalogue holds no institution yet; nothing was stored, try again later',
+        fieldOf(0),
       );
     }
-    const checkedAt = this.clock();
-    const stored = proposals.map((proposal, i) => this.record(proposal, found[i]!, who, checkedAt, batchId, i));
+    for (const code of unavailable) this.notices.unavailableInstitutions.add(code);
+    const stale = members
+      .flatMap((m) => {
+        const f = freshness.get(m.code);
+        return f?.currentTo && f.stale ? [{ institution: m.code, currentTo: f.currentTo.toISOString() }] : [];
+      })
+      .sort((a, b) => (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0));
+    const found = await this.findInCatalogue(proposals, checkedAt);
+    const stored = proposals.map((proposal, i) =>
+      this.record(proposal, { found: found[i]!, unavailable, stale }, who, checkedAt, batchId, i),
+    );
     await this.repository.insertAll(stored);
     return stored.map(viewOf);
   }
 
-  /** Asks every institution for its equivalents of every proposal; per proposal, what was found and who did not answer. */
-  private async findEverywhere(
-    proposals: readonly PurchaseProposal[],
-    perInstitution: number,
-  ): Promise<{ found: Found[]; unavailable: Set<string> }[]> {
-    const results = proposals.map(() => ({ found: [] as Found[], unavailable: new Set<string>() }));
-    const probes = proposals.map((p) => ({
-      title: p.title,
-      category: p.category,
-      manufacturer: p.manufacturer,
-      model: p.model,
-      keywords: p.keywords,
-    }));
-    await Promise.all(
-      this.registry.all().map(async (institution) => {
-        for (let start = 0; start < probes.length; start += PROBES_PER_CALL) {
-          const slice = probes.slice(start, start + PROBES_PER_CALL);
-          const ask = () =>
-            this.client.request<EquivalentInstrumentsData>(
-              institution.code,
-              'EquivalentInstruments',
-              EQUIVALENT_INSTRUMENTS,
-              { probes: slice, limit: perInstitution },
-              this.call,
-            );
-          try {
-            // A read-only question: one retry is safe, and spares a batch one slow moment of one institution.
-            const data = await ask().catch((error: unknown) => {
-              if (error instanceof DomainError && error.code === ErrorCode.INSTITUTION_UNAVAILABLE) return ask();
-              throw error;
-            });
-            data.equivalentInstruments.forEach((equivalents, offset) => {
-              const index = start + offset;
-              for (const e of equivalents) results[index]!.found.push(this.candidateOf(e, institution.code, proposals[index]!));
-            });
-          } catch (error) {
-            if (!(error instanceof DomainError) || error.code !== ErrorCode.INSTITUTION_UNAVAILABLE) throw error;
-            this.notices.unavailableInstitutions.add(institution.code);
-            slice.forEach((_, offset) => results[start + offset]!.unavailable.add(institution.code));
-          }
-        }
-      }),
+  /**
+   * Per proposal, its best candidates in the catalogue with their use: one read of candidates for the whole
+   * batch, scoring here, then one read of the held bookings of every candidate kept.
+   */
+  private async findInCatalogue(proposals: readonly PurchaseProposal[], now: Date): Promise<Found[][]> {
+    const wanted = proposals.map((p) => equivalenceProfile({ ...p, name: p.title }));
+    const fetched = await this.catalogue.candidates(
+      proposals.map((p, i) => ({ modelKeys: wanted[i]!.models.map((m) => m.key), text: normalizeText(p.title) })),
+      CANDIDATES_FETCHED,
     );
-    return results;
+    const scored = fetched.map((listings, i): Scored[] =>
+      listings
+        .map((listing) => ({ listing, ...compareEquivalence(wanted[i]!, this.profileOf(listing), proposals[i]!.keywords) }))
+        .filter((c) => c.score >= MIN_CANDIDATE_SCORE)
+        .sort((a, b) => b.score - a.score || byInstitutionAndId(a.listing, b.listing))
+        .slice(0, CANDIDATES_WEIGHED),
+    );
+    const loads = await this.loadsOf(
+      scored.flat().map((c) => c.listing),
+      { start: new Date(now.getTime() - YEAR_MS), end: now },
+    );
+    return scored.map((candidates, i) => candidates.map((c) => this.candidateOf(c, loads.get(keyOf(c.listing))!, proposals[i]!)));
   }
 
-  private candidateOf(e: ServiceEquivalent, institution: string, proposal: PurchaseProposal): Found {
-    const listing: FederatedInstrument = { ...e.instrument, institutionCode: institution };
+  private profileOf(listing: FederatedInstrument): EquivalenceProfile {
+    const key = keyOf(listing);
+    let profile = this.profiles.get(key);
+    if (!profile) {
+      profile = equivalenceProfile(listing);
+      this.profiles.set(key, profile);
+    }
+    return profile;
+  }
+
+  /** Utilisation and spare hours of each listing over `window` (booked inside open hours), keyed `institution/id`. */
+  private async loadsOf(listings: readonly FederatedInstrument[], window: TimeRange): Promise<Map<string, Load>> {
+    const unique = new Map(listings.map((l) => [keyOf(l), l]));
+    const held = await this.catalogue.heldPeriods(
+      [...unique.values()].map((l) => ({ institution: l.institutionCode, id: Number(l.id) })),
+      window,
+    );
+    const loads = new Map<string, Load>();
+    for (const [key, listing] of unique) {
+      const { openMinutes, heldMinutes } = openAndHeldMinutes(listing.openHours ?? [], window, held.get(key) ?? []);
+      loads.set(key, {
+        utilization: openMinutes === 0 ? 0 : heldMinutes / openMinutes,
+        spareHoursPerYear: Math.round(((openMinutes - heldMinutes) / 60) * 10) / 10,
+      });
+    }
+    return loads;
+  }
+
+  private candidateOf(c: Scored, load: Load, proposal: PurchaseProposal): Found {
+    const { listing } = c;
+    const institution = listing.institutionCode;
     const here = this.registry.get(proposal.institution)?.location ?? null;
-    const there: GeoPoint | null = e.instrument.location ?? this.registry.get(institution)?.location ?? null;
+    const there: GeoPoint | null = listing.location ?? this.registry.get(institution)?.location ?? null;
     const sameInstitution = institution === proposal.institution;
     const distanceKm = sameInstitution ? 0 : here && there ? round(haversineKm(here, there), 1) : null;
     const use: CandidateUse = {
-      score: e.score,
+      score: c.score,
       sameInstitution,
-      sharedExternally: e.instrument.sharedExternally,
-      remoteOperable: e.instrument.remoteOperable,
+      sharedExternally: listing.sharedExternally,
+      remoteOperable: listing.remoteOperable,
       distanceKm,
-      spareHoursPerYear: e.spareHoursPerYear,
-      utilization: e.utilization,
+      spareHoursPerYear: load.spareHoursPerYear,
+      utilization: load.utilization,
     };
     return {
       listing,
       use,
       tier: candidateTier(use, proposal.expectedHoursPerYear),
       canonical: {
-        instrument: { id: encodeGlobalId('Instrument', institution, e.instrument.id), institution, name: e.instrument.name },
-        score: e.score,
-        reasons: [...e.reasons, ...usageReasons(use, proposal.expectedHoursPerYear)],
+        instrument: { id: encodeGlobalId('Instrument', institution, listing.id), institution, name: listing.name },
+        score: c.score,
+        reasons: [...c.reasons, ...usageReasons(use, proposal.expectedHoursPerYear)],
         distanceKm,
-        utilization: round(e.utilization, 4),
-        spareHoursPerYear: e.spareHoursPerYear,
+        utilization: round(load.utilization, 4),
+        spareHoursPerYear: load.spareHoursPerYear,
         usableByRequester: isUsableBy(use),
       },
     };
@@ -232,7 +284,7 @@ export class DuplicateChecksService {
 
   private record(
     proposal: PurchaseProposal,
-    result: { found: Found[]; unavailable: Set<string> },
+    result: Findings & { stale: { institution: string; currentTo: string }[] },
     who: Identity,
     checkedAt: Date,
     batchId: string | null,
@@ -254,6 +306,7 @@ export class DuplicateChecksService {
       ),
       candidates: ranked.map((f) => f.canonical),
       unavailableInstitutions: [...result.unavailable].sort(),
+      staleInstitutions: result.stale,
     };
     const text = canonicalJson(canonical);
     return {
@@ -279,6 +332,11 @@ function requireCheckRunner(identity: Identity | null): Identity {
   }
   return who;
 }
+
+const keyOf = (listing: FederatedInstrument) => catalogueKeyOf({ institution: listing.institutionCode, id: Number(listing.id) });
+
+const byInstitutionAndId = (a: FederatedInstrument, b: FederatedInstrument) =>
+  (a.institutionCode < b.institutionCode ? -1 : a.institutionCode > b.institutionCode ? 1 : 0) || Number(a.id) - Number(b.id);
 
 /** Within a tier: higher score, then usable by the requester, then nearer, then by institution and id (a stable order). */
 function byNationalRank(a: Found, b: Found): number {

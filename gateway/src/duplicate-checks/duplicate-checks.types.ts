@@ -21,7 +21,13 @@ export interface CanonicalCheck {
   proposal: PurchaseProposal;
   verdict: DuplicateVerdict;
   candidates: CanonicalCandidate[];
+  /** Members the catalogue held nothing of: the check did not cover them. */
   unavailableInstitutions: string[];
+  /**
+   * Members whose part of the catalogue was older than the freshness threshold, with the time it was current
+   * to: covered as of then. Absent from records made before checks read the catalogue.
+   */
+  staleInstitutions?: { institution: string; currentTo: string }[];
 }
 
 /** A check as the API shows it: the canonical record, each candidate's listing as it was, and its digest. */

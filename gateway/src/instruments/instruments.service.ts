@@ -20,6 +20,7 @@ import {
   type SearchSort,
 } from '@kyoyo/domain';
 import type { CatalogueFreshness } from '../catalogue/catalogue.freshness';
+import type { CatalogueEquivalentsRepository } from '../catalogue/catalogue-equivalents.repository';
 import type { CatalogueSearchRepository } from '../catalogue/catalogue-search.repository';
 import type { CatalogueCriteria } from '../catalogue/catalogue.types';
 import type { CallContext, InstitutionClient } from '../federation/institution-client';
@@ -37,6 +38,8 @@ const TRIGRAM_MIN_CHARS = 3;
 /** What search reads: the national catalogue (on the read replica when one is configured) and its freshness. */
 export interface CatalogueReads {
   search: CatalogueSearchRepository;
+  /** Duplicate-check candidates and their use. */
+  equivalents: CatalogueEquivalentsRepository;
   freshness: CatalogueFreshness;
 }
 

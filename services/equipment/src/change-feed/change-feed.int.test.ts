@@ -216,6 +216,7 @@ describe('change feed', () => {
         instrumentId: instruments[1],
         start: new Date('2031-04-01T00:00:00Z'),
         end: new Date('2031-04-01T03:00:00Z'),
+        held: false,
         version: expect.any(String),
       },
     ]);
@@ -228,6 +229,39 @@ describe('change feed', () => {
     expect(removed.removedListings.map((r) => r.id)).toEqual([instruments[0]]);
     expect(removed.listings).toEqual([]);
     await database.sql`UPDATE instruments SET decommissioned_at = NULL WHERE id = ${instruments[0]!}`;
+  });
+
+  it('keeps a used booking as a held period (completed stays, a year of history in a full listing), drops a cancelled one', async () => {
+    const { cursor } = await feed.snapshot(null, 1000);
+    const insert = async (status: string, start: string, end: string, key: string) => {
+      const [row] = await database.sql<{ id: string }[]>`
+        INSERT INTO bookings (instrument_id, requester_id, requester_organization, user_category, mode, period, status,
+          fee, purpose, idempotency_key, request_hash)
+        VALUES (${instruments[2]!}, 'u3', 'Tohoku', 'ACADEMIC', 'SELF',
+          tstzrange(${start}::timestamptz, ${end}::timestamptz), ${status}, 0, 'private', ${key}, ${key})
+        RETURNING id::text`;
+      return Number(row!.id);
+    };
+    const day = (offsetDays: number, hour: number) =>
+      new Date(Date.now() + offsetDays * 86_400_000 + hour * 3_600_000).toISOString();
+    const confirmed = await insert('CONFIRMED', day(-3, 0), day(-3, 2), 'h-1');
+    const lastMonth = await insert('COMPLETED', day(-30, 0), day(-30, 3), 'h-2');
+    const twoYearsAgo = await insert('COMPLETED', day(-730, 0), day(-730, 3), 'h-3');
+    await database.sql`UPDATE bookings SET status = 'COMPLETED' WHERE id = ${confirmed}`;
+    const page = await feed.changesAfter(cursor, 100);
+    const held = new Map(page.busyPeriods.map((b) => [b.id, b.held]));
+    expect(held.get(confirmed)).toBe(true);
+    expect(held.get(lastMonth)).toBe(true);
+    expect(page.removedBusyPeriods.map((r) => r.id)).not.toContain(confirmed);
+
+    const listing = await feed.snapshot(null, 1000);
+    const listed = listing.busyPeriods.map((b) => b.id);
+    expect(listed).toEqual(expect.arrayContaining([confirmed, lastMonth]));
+    expect(listed).not.toContain(twoYearsAgo);
+
+    await database.sql`UPDATE bookings SET status = 'CANCELLED' WHERE id IN (${confirmed}, ${lastMonth}, ${twoYearsAgo})`;
+    const cancelled = await feed.changesAfter(page.cursor, 100);
+    expect(cancelled.removedBusyPeriods.map((r) => r.id).sort()).toEqual([confirmed, lastMonth, twoYearsAgo].sort());
   });
 
   it('lists everything in snapshot pages that continue the feed where the snapshot began', async () => {

@@ -1,10 +1,19 @@
 import { and, asc, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { equipmentSchema } from '@kyoyo/db';
-import { ACTIVE_BOOKING_STATUSES, feedVersion, type FeedVersion } from '@kyoyo/domain';
+import { ACTIVE_BOOKING_STATUSES, feedVersion, HELD_BOOKING_STATUSES, type BookingStatus, type FeedVersion } from '@kyoyo/domain';
 import { LISTING_COLUMNS, toInstrument, type EquipmentDb, type Transaction } from '../instruments/instruments.repository';
 import type { CatalogueState, FeedChange, FeedPosition } from './change-feed.types';
 
 const { instrumentsTable, feeRatesTable, openHoursTable, blackoutsTable, bookingsTable } = equipmentSchema;
+
+/**
+ * The bookings whose times the nation sees: those that hold or may still hold a slot (PENDING, CONFIRMED) and
+ * those that were used (COMPLETED, NO_SHOW), which the duplicate checks' utilisation counts. A rejected or
+ * cancelled booking leaves the catalogue.
+ */
+const PUBLISHED_BOOKING_STATUSES: readonly BookingStatus[] = [...new Set([...ACTIVE_BOOKING_STATUSES, ...HELD_BOOKING_STATUSES])];
+/** How far back a full listing carries used bookings: the 365 days a duplicate check's utilisation reads, and a day. */
+const USE_HISTORY_DAYS = 366;
 
 interface StateRow extends Record<string, unknown> {
   epoch: string;
@@ -117,7 +126,7 @@ export class ChangeFeedRepository {
 
   /**
    * Listed instruments after `afterId` (by id), at most `limit`, with their fees, hours, coming closures and the
-   * busy periods of their active bookings that have not ended, all in one snapshot; every state carries the
+   * busy periods of their bookings that are active or were used in the last year, all in one snapshot; every state carries the
    * version of the snapshot's horizon, where the feed continues once the snapshot is applied.
    */
   async snapshot(afterId: number, limit: number): Promise<SnapshotRead> {
@@ -143,8 +152,8 @@ export class ChangeFeedRepository {
                 .where(
                   and(
                     inArray(bookingsTable.instrumentId, page),
-                    inArray(bookingsTable.status, [...ACTIVE_BOOKING_STATUSES]),
-                    sql`upper(${bookingsTable.period}) > now()`,
+                    inArray(bookingsTable.status, [...PUBLISHED_BOOKING_STATUSES]),
+                    sql`upper(${bookingsTable.period}) > now() - ${`${USE_HISTORY_DAYS} days`}::interval`,
                   ),
                 );
         return {
@@ -182,7 +191,7 @@ export class ChangeFeedRepository {
 
 /**
  * The current state of listings and busy periods, with the versions given: a listing that is no longer listed
- * and a booking that is no longer active (or gone) come back as removals. Five queries, whatever the page size.
+ * and a booking that was rejected or cancelled (or is gone) come back as removals. Five queries, whatever the page size.
  */
 async function readState(
   tx: Transaction,
@@ -224,9 +233,14 @@ async function readState(
     periodIds.length === 0
       ? none
       : tx
-          .select({ id: bookingsTable.id, instrumentId: bookingsTable.instrumentId, period: bookingsTable.period })
+          .select({
+            id: bookingsTable.id,
+            instrumentId: bookingsTable.instrumentId,
+            period: bookingsTable.period,
+            status: bookingsTable.status,
+          })
           .from(bookingsTable)
-          .where(and(inArray(bookingsTable.id, periodIds), inArray(bookingsTable.status, [...ACTIVE_BOOKING_STATUSES]))),
+          .where(and(inArray(bookingsTable.id, periodIds), inArray(bookingsTable.status, [...PUBLISHED_BOOKING_STATUSES]))),
   ]);
   const group = <T extends { instrumentId: number }>(items: readonly T[]) => {
     const byInstrument = new Map<number, T[]>();
@@ -258,6 +272,7 @@ async function readState(
       instrumentId: b.instrumentId,
       start: b.period.start,
       end: b.period.end,
+      held: HELD_BOOKING_STATUSES.includes(b.status),
       version: periodVersions.get(b.id)!,
     })),
     removedBusyPeriods: periodIds.filter((id) => !active.has(id)).map((id) => ({ id, version: periodVersions.get(id)! })),

@@ -26,17 +26,22 @@ export interface CatalogueListing extends Instrument {
   version: FeedVersion;
 }
 
-/** When an active (PENDING or CONFIRMED) booking holds an instrument: start and end, nothing about who or why. */
+/**
+ * When a booking holds or held an instrument (PENDING, CONFIRMED, COMPLETED, NO_SHOW): start and end, whether
+ * it counts as use, nothing about who or why.
+ */
 export interface CatalogueBusyPeriod {
   /** The booking's id. */
   id: number;
   instrumentId: number;
   start: Date;
   end: Date;
+  /** CONFIRMED, COMPLETED or NO_SHOW: the instrument was (or will be) used; PENDING: held while it is decided. */
+  held: boolean;
   version: FeedVersion;
 }
 
-/** An entity that left the catalogue (a decommissioned or deleted listing, a booking no longer active). */
+/** An entity that left the catalogue (a decommissioned or deleted listing, a rejected or cancelled booking). */
 export interface CatalogueRemoval {
   id: number;
   version: FeedVersion;
