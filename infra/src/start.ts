@@ -198,8 +198,10 @@ let ready = false;
 
 /**
  * A process that exits unasked: before the federation is ready, or the gateway at any time, stops
- * everything. An institution's service that stops later is left down, as a real outage would be: the
- * gateway answers without it and lists it in `unavailableInstitutions`.
+ * everything. An institution's service that stops later is left down, as a real outage would be: its
+ * listings stay searchable from the gateway's catalogue (listed in `staleInstitutions` once their harvest
+ * is older than the threshold), and what only the owner can answer (a booking, a quote) is
+ * `INSTITUTION_UNAVAILABLE`.
  */
 const onExit = (name: string, code: number | null) => {
   if (stopping) return;
