@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { IContainer, IPodTemplateSpec, IService } from 'kubernetes-models/v1';
+import type { IContainer, IEnvVar, IPodTemplateSpec, IService } from 'kubernetes-models/v1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IJob } from 'kubernetes-models/batch/v1';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -17,7 +17,8 @@ import { MODELS, validateManifest, type Manifest } from './k8s-schemas';
 /**
  * infra/k8s checked without a cluster: every manifest against the Kubernetes (and CloudNativePG) schemas, then
  * the deployment's rules: probes, resources and a non-root, read-only container everywhere; the autoscaler on
- * the gateway; a migration Job per database; institution services reachable from gateway pods only.
+ * the gateway; a migration Job per database; institution services reachable from gateway pods only; the
+ * CloudNativePG clusters' URLs as the pods resolve them (the gateway writing to the primary, searching replicas).
  */
 const K8S = join(repoRoot, 'infra/k8s');
 const kubectl = kubectlAvailable();
@@ -71,6 +72,31 @@ function migrationTarget(c: IContainer): string | undefined {
 }
 
 const databaseUrlSource = (c: IContainer) => c.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
+
+/**
+ * A container's `env` as the kubelet resolves it: Secret keys from `secrets`, and `$(NAME)` in a value expanded
+ * from the variables defined before it in the list (`$$` escapes; a reference to an undefined or later variable
+ * stays as written, which is how a misordered list fails: silently).
+ */
+function resolveEnv(env: IEnvVar[], secrets: Record<string, Record<string, string>>): Map<string, string> {
+  const resolved = new Map<string, string>();
+  for (const { name, value, valueFrom } of env) {
+    if (valueFrom?.secretKeyRef) {
+      const { name: secret, key } = valueFrom.secretKeyRef;
+      const data = secrets[secret!]?.[key];
+      if (data === undefined) throw new Error(`${name}: no key ${key} in Secret ${secret}`);
+      resolved.set(name, data);
+    } else if (value !== undefined) {
+      resolved.set(
+        name,
+        value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (ref, variable?: string) =>
+          variable === undefined ? '$' : (resolved.get(variable) ?? ref),
+        ),
+      );
+    }
+  }
+  return resolved;
+}
 
 function brokenDeployment(replicas: unknown): unknown {
   const labels = { app: 'x' };
@@ -347,6 +373,54 @@ describe.skipIf(!kubectl)(
       const sources = podTemplates(docs).flatMap(({ template }) => allContainers(template).map(databaseUrlSource));
       expect(sources.length).toBe(3);
       for (const source of sources) expect(source).toEqual({ name: `${cluster!.metadata!.name}-app`, key: 'uri' });
+    });
+
+    it("with the gateway's CloudNativePG component, the harvest writes to the primary and search reads the replicas", () => {
+      const docs = render('overlays/national');
+      const [cluster, ...more] = ofKind<ICluster>(docs, 'Cluster');
+      expect(more).toEqual([]);
+      const name = cluster!.metadata!.name!;
+      // A primary and at least two streaming replicas behind the -ro Service.
+      expect(cluster!.spec!.instances).toBeGreaterThanOrEqual(3);
+      const initdb = cluster!.spec!.bootstrap!.initdb!;
+      expect(initdb).toMatchObject({ database: expect.any(String), owner: expect.any(String) });
+      // pg_trgm finds letters in Japanese text only under a UTF-8 LC_CTYPE; the operator's default is C.
+      expect(initdb.localeCType).toMatch(/\.utf-?8$/i);
+      // The owner creates pg_trgm and btree_gist (trusted extensions) in the migrations: PostgreSQL 13 or later.
+      expect(Number(/:(\d+)/.exec(cluster!.spec!.imageName!)?.[1])).toBeGreaterThanOrEqual(13);
+      expect(cluster!.spec!.storage?.size).toEqual(expect.any(String));
+      expect(cluster!.spec!.resources).toMatchObject({ requests: { cpu: expect.any(String), memory: expect.any(String) } });
+      expect(cluster!.spec!.resources!.limits?.memory).toEqual(expect.any(String));
+
+      // Every DATABASE_URL (the gateway, its init container, the migration Job) is the primary's.
+      const templates = podTemplates(docs);
+      const sources = templates.flatMap(({ template }) => allContainers(template).map(databaseUrlSource));
+      expect(sources.length).toBe(3);
+      for (const source of sources) expect(source).toEqual({ name: `${name}-app`, key: 'uri' });
+
+      // The Secret as the operator writes it, then CATALOGUE_READ_URL as the kubelet expands it.
+      const app = { username: initdb.owner!, password: 'Zq3xK9mW2pL7vB4nT8rY', dbname: initdb.database! };
+      const secrets = {
+        [`${name}-app`]: {
+          ...app,
+          uri: `postgresql://${app.username}:${app.password}@${name}-rw.${NATIONAL_NAMESPACE}:5432/${app.dbname}`,
+        },
+      };
+      const readers = templates.flatMap(({ owner, template }) =>
+        allContainers(template)
+          .filter((c) => c.env?.some((e) => e.name === 'CATALOGUE_READ_URL'))
+          .map((c) => ({ owner, container: c })),
+      );
+      expect(readers.map(({ owner, container }) => `${owner}/${container.name}`)).toEqual(['Deployment gateway/gateway']);
+      const env = resolveEnv(readers[0]!.container.env!, secrets);
+      const write = new URL(env.get('DATABASE_URL')!);
+      const read = new URL(env.get('CATALOGUE_READ_URL')!);
+      expect(read.href).not.toContain('$(');
+      expect(read.protocol).toMatch(/^postgres(ql)?:$/);
+      expect(read.hostname).toBe(`${name}-ro`);
+      expect(read.port).toBe('5432');
+      expect(write.hostname).toBe(`${name}-rw.${NATIONAL_NAMESPACE}`);
+      for (const part of ['username', 'password', 'pathname'] as const) expect(read[part], part).toBe(write[part]);
     });
 
     it('the overlays give the processes the settings production requires', () => {
