@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -12,6 +13,7 @@ import { CatalogueMetrics } from './catalogue/catalogue.metrics';
 import { CatalogueRepository } from './catalogue/catalogue.repository';
 import { CatalogueEquivalentsRepository } from './catalogue/catalogue-equivalents.repository';
 import { CatalogueSearchRepository } from './catalogue/catalogue-search.repository';
+import { HarvestLeasesRepository } from './catalogue/harvest-leases.repository';
 import { Harvester, type HarvesterOptions } from './catalogue/harvester';
 import { devSignInRoute } from './auth/dev-sign-in.route';
 import { usageStatementRoute } from './bookings/usage-statement.route';
@@ -117,7 +119,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     harvester ? harvester.lagSeconds(await catalogueRepository.states()) : new Map(),
   );
   if (options.harvest !== false) {
-    harvester = new Harvester(registry, client, catalogueRepository, catalogueMetrics, logger, options.harvest ?? {});
+    const holder = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    harvester = new Harvester(registry, client, catalogueRepository, catalogueMetrics, logger, {
+      lease: { repository: new HarvestLeasesRepository(database.db), holder },
+      ...options.harvest,
+    });
   }
   const catalogue = {
     search: new CatalogueSearchRepository((options.catalogueReader ?? database).db),

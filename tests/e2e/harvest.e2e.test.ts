@@ -18,6 +18,8 @@ const PAGE = 7;
 
 const federations: TestFederation[] = [];
 const gateways: GatewayApp[] = [];
+/** Where each harvesting gateway listens. */
+const ports = new Map<GatewayApp, number>();
 afterEach(async () => {
   await Promise.all(gateways.splice(0).map((g) => g.stop().catch(() => undefined)));
   await Promise.all(federations.splice(0).map((f) => f.stop()));
@@ -39,7 +41,11 @@ async function seeded(): Promise<{ federation: TestFederation; code: string; lis
 }
 
 /** A gateway on the federation's gateway database that harvests in pages of `PAGE`. */
-async function harvestingGateway(federation: TestFederation, waitMs = 500): Promise<GatewayApp> {
+async function harvestingGateway(
+  federation: TestFederation,
+  waitMs = 500,
+  lease: { leaseTtlMs?: number; leaseRetryMs?: number } = {},
+): Promise<GatewayApp> {
   const gateway = await createGatewayApp({
     database: connect(federation.gatewayDatabaseUrl, gatewaySchema, { max: 4 }),
     signingKey: federation.gatewayKey,
@@ -49,10 +55,10 @@ async function harvestingGateway(federation: TestFederation, waitMs = 500): Prom
     healthIntervalMs: 60_000,
     maxBodyBytes: 1024 * 1024,
     production: false,
-    harvest: { pageSize: PAGE, waitMs },
+    harvest: { pageSize: PAGE, waitMs, ...lease },
   });
   gateways.push(gateway);
-  await gateway.listen(0, '127.0.0.1');
+  ports.set(gateway, await gateway.listen(0, '127.0.0.1'));
   return gateway;
 }
 
@@ -123,6 +129,54 @@ describe('the harvest of an institution into the national catalogue', () => {
     expect(sides.national.some((l) => l.includes('|新しい分光光度計|'))).toBe(true);
     // Seeded, less the one decommissioned, plus the one added.
     expect(sides.owner).toHaveLength(listed);
+  }, 60_000);
+
+  it('is harvested by one gateway replica at a time, and by the other once that one shuts down', async () => {
+    const { federation, code } = await seeded();
+    const lease = { leaseTtlMs: 2000, leaseRetryMs: 100 };
+    const a = await harvestingGateway(federation, 300, lease);
+    await until(
+      async () => (await harvestState(federation.gatewayDatabase.sql, code))?.snapshot_next === null,
+      'the first listing',
+    );
+    const b = await harvestingGateway(federation, 300, lease);
+    const holder = async () => {
+      const [row] = await federation.gatewayDatabase.sql<{ holder: string }[]>`
+        SELECT holder FROM catalogue_harvest_leases WHERE institution = ${code} AND expires_at >= now()`;
+      return row?.holder ?? null;
+    };
+    const first = await holder();
+    expect(first).not.toBeNull();
+    // Only the holder's long poll reaches the owner: the other replica applies nothing.
+    const appliedBy = async (gateway: GatewayApp) => {
+      const text = await (await fetch(`http://127.0.0.1:${ports.get(gateway)!}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`kyoyo_gateway_catalogue_changes_applied_total{institution="${code}"}`));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const owner = federation.services.get(code)!.database.sql;
+    const [target] = await owner<{ id: number }[]>`SELECT id::int AS id FROM instruments WHERE decommissioned_at IS NULL LIMIT 1`;
+    const arrives = (text: string) =>
+      until(async () => {
+        const [row] = await federation.gatewayDatabase.sql<
+          { description: string | null }[]
+        >`SELECT description FROM catalogue_instruments WHERE institution = ${code} AND id = ${target!.id}`;
+        return row?.description === text;
+      }, `"${text}" in the catalogue`);
+    await owner`UPDATE instruments SET description = 'while a holds it', updated_at = now() WHERE id = ${target!.id}`;
+    await arrives('while a holds it');
+    expect(await appliedBy(b)).toBe(0);
+    expect(await holder()).toBe(first);
+
+    // A shutdown gives the lease up: the other replica takes over at its next try and carries on.
+    await a.stop();
+    await until(async () => (await holder()) !== null && (await holder()) !== first, 'the other replica holding the lease', 5000);
+    await owner`UPDATE instruments SET description = 'after a stopped', updated_at = now() WHERE id = ${target!.id}`;
+    await arrives('after a stopped');
+    expect(await appliedBy(b)).toBeGreaterThan(0);
+    const sides = await bothSides(federation, code);
+    expect(sides.national).toEqual(sides.owner);
   }, 60_000);
 
   it('brings every change by pulling alone when the owner’s nudges are lost', async () => {

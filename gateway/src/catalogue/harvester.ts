@@ -11,6 +11,7 @@ import {
 import { checkEntries, type CheckedEntries } from './catalogue.entries';
 import type { CatalogueMetrics } from './catalogue.metrics';
 import type { CatalogueRepository } from './catalogue.repository';
+import type { HarvestLeasesRepository } from './harvest-leases.repository';
 
 export interface HarvesterOptions {
   /** How long one long poll waits at the owner for a change (ms; default 20 s). */
@@ -21,6 +22,15 @@ export interface HarvesterOptions {
   retryMs?: { first: number; max: number };
   /** How often the registry is re-read for members that joined or left (ms; default 10 s). */
   registryMs?: number;
+  /**
+   * With several gateway replicas: each institution is harvested by the one replica that holds its lease
+   * (taken or renewed before every step). Without it this harvester takes every institution.
+   */
+  lease?: { repository: HarvestLeasesRepository; /** This replica, as the leases name it. */ holder: string };
+  /** How long a lease runs unless renewed (ms; default the long poll's wait and 30 s, so a step never outlives it). */
+  leaseTtlMs?: number;
+  /** How often a replica without the lease tries to take it (ms; default 5 s). */
+  leaseRetryMs?: number;
 }
 
 /** What one harvest step did. */
@@ -32,6 +42,7 @@ export type StepOutcome = 'applied' | 'idle' | 'stale' | 'resync';
  * in one transaction with the cursor. The owner holds an empty page open until a change commits (long poll),
  * so changes arrive within about a second; a lost wake-up costs at most one poll. An institution that fails
  * is retried with backoff; its listings stay in the catalogue, searchable, with the time they are current to.
+ * Several gateway replicas share the work through leases: each institution is harvested by one of them.
  */
 export class Harvester {
   private readonly loops = new Map<string, Promise<void>>();
@@ -165,7 +176,20 @@ export class Harvester {
 
   private async run(code: string): Promise<void> {
     let pause = 0;
+    let holding = false;
     while (!this.abort.signal.aborted && this.registry.get(code)) {
+      const held = await this.holdLease(code);
+      if (held !== holding) {
+        this.logger.info(held ? 'catalogue: harvesting (lease taken)' : 'catalogue: another replica harvests', {
+          institution: code,
+        });
+        holding = held;
+      }
+      if (!held) {
+        this.polling.delete(code);
+        await sleep(this.options.leaseRetryMs ?? 5_000, this.abort.signal);
+        continue;
+      }
       try {
         await this.step(code);
         pause = 0;
@@ -188,6 +212,20 @@ export class Harvester {
     }
     this.polling.delete(code);
     this.loops.delete(code);
+    if (holding) await this.options.lease?.repository.release(code, this.options.lease.holder).catch(() => undefined);
+  }
+
+  /** Whether this replica may harvest `institution` now: it holds (or just took) the lease, or there are no leases. */
+  private async holdLease(code: string): Promise<boolean> {
+    const lease = this.options.lease;
+    if (!lease) return true;
+    try {
+      return await lease.repository.hold(code, lease.holder, this.options.leaseTtlMs ?? this.waitMs + 30_000);
+    } catch (error) {
+      // The gateway's own database is unreachable: no step could apply anything either.
+      this.logger.warn('catalogue: harvest lease unavailable', { institution: code, error: (error as Error).message });
+      return false;
+    }
   }
 
   /**

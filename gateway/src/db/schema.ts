@@ -185,3 +185,16 @@ export const catalogueHarvestTable = pgTable('catalogue_harvest', {
   lastError: text('last_error'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Which gateway replica harvests which institution: one at a time, so that an institution's feed carries one
+ * long poll however many replicas serve the API. A lease lapses unless renewed; another replica takes over.
+ */
+export const catalogueHarvestLeasesTable = pgTable('catalogue_harvest_leases', {
+  institution: text('institution')
+    .primaryKey()
+    .references(() => institutionsTable.code, { onDelete: 'cascade' }),
+  /** The replica holding it (host, process and a random part). */
+  holder: text('holder').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
