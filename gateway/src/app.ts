@@ -15,6 +15,8 @@ import { CatalogueEquivalentsRepository } from './catalogue/catalogue-equivalent
 import { CatalogueSearchRepository } from './catalogue/catalogue-search.repository';
 import { HarvestLeasesRepository } from './catalogue/harvest-leases.repository';
 import { Harvester, type HarvesterOptions } from './catalogue/harvester';
+import { CatalogueSummaryRepository } from './catalogue/catalogue-summary.repository';
+import { Reconciler, type ReconcilerOptions } from './catalogue/reconciler';
 import { devSignInRoute } from './auth/dev-sign-in.route';
 import { usageStatementRoute } from './bookings/usage-statement.route';
 import { consoleRoutes } from './console/console.routes';
@@ -45,6 +47,8 @@ export interface GatewayAppOptions {
   catalogueReader?: Database<typeof gatewaySchema>;
   /** The harvest of the members' change feeds (default settings when absent; `false`: no harvest, for tests). */
   harvest?: HarvesterOptions | false;
+  /** The periodic reconciliation of the catalogue with each owner (with the harvest; default hourly; `false`: none). */
+  reconcile?: ReconcilerOptions | false;
   /** Age beyond which an institution's part of the catalogue is reported stale (default 60 s). */
   staleAfterMs?: number;
   signingKey: KeyPair;
@@ -77,6 +81,8 @@ export interface GatewayApp {
   client: InstitutionClient;
   /** Fills the catalogue (null when the harvest is off). */
   harvester: Harvester | null;
+  /** Compares the catalogue with each owner and repairs drift (null without the harvest or when switched off). */
+  reconciler: Reconciler | null;
   listen(port: number, host: string): Promise<number>;
   /** Reloads the registry and asks every institution for its summary (updates health). */
   probe(): Promise<void>;
@@ -118,12 +124,21 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const catalogueMetrics = new CatalogueMetrics(metrics, async () =>
     harvester ? harvester.lagSeconds(await catalogueRepository.states()) : new Map(),
   );
+  let reconciler: Reconciler | null = null;
   if (options.harvest !== false) {
     const holder = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    harvester = new Harvester(registry, client, catalogueRepository, catalogueMetrics, logger, {
+    const harvestOptions: HarvesterOptions = {
       lease: { repository: new HarvestLeasesRepository(database.db), holder },
       ...options.harvest,
-    });
+    };
+    harvester = new Harvester(registry, client, catalogueRepository, catalogueMetrics, logger, harvestOptions);
+    if (options.reconcile !== false) {
+      const summaries = new CatalogueSummaryRepository(database.db);
+      reconciler = new Reconciler(registry, client, summaries, catalogueRepository, harvester, catalogueMetrics, logger, {
+        ...(harvestOptions.lease ? { lease: harvestOptions.lease } : {}),
+        ...options.reconcile,
+      });
+    }
   }
   const catalogue = {
     search: new CatalogueSearchRepository((options.catalogueReader ?? database).db),
@@ -206,10 +221,12 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     registry,
     client,
     harvester,
+    reconciler,
     probe,
     listen: async (port, host) => {
       const bound = await listen(server, port, host);
       harvester?.start();
+      reconciler?.start();
       await probe();
       timer = setInterval(
         () => void probe().catch((error: unknown) => logger.warn('probe failed', { error })),
@@ -221,6 +238,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     stop: () =>
       shutdown(server, async () => {
         clearInterval(timer);
+        await reconciler?.stop();
         await harvester?.stop();
         await apollo.stop();
         await database.close();

@@ -70,6 +70,13 @@ describe('gateway config', () => {
     expect(problemsOf({ ...oidc, OIDC_CLAIM_NAMES: 'roles=x' })).toEqual(['OIDC_CLAIM_NAMES']);
   });
 
+  it('reconciles the catalogue hourly by default; 0 switches it off and a sub-second interval is refused', () => {
+    expect(loadConfig(valid).CATALOGUE_RECONCILE_INTERVAL_MS).toBe(3_600_000);
+    expect(loadConfig({ ...valid, CATALOGUE_RECONCILE_INTERVAL_MS: '0' }).CATALOGUE_RECONCILE_INTERVAL_MS).toBe(0);
+    expect(loadConfig({ ...valid, CATALOGUE_RECONCILE_INTERVAL_MS: '600000' }).CATALOGUE_RECONCILE_INTERVAL_MS).toBe(600_000);
+    expect(problemsOf({ ...valid, CATALOGUE_RECONCILE_INTERVAL_MS: '10' })).toEqual(['CATALOGUE_RECONCILE_INTERVAL_MS']);
+  });
+
   it('refuses the development issuer in production', () => {
     expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toEqual(['DEV_ISSUER_JWK_FILE']);
   });

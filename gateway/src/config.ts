@@ -29,6 +29,12 @@ const schema = z
     HARVEST_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(20_000),
     /** Age beyond which an institution's part of the catalogue is reported stale in search results, in ms. */
     CATALOGUE_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
+    /** How often each institution's part of the catalogue is reconciled with its owner (count, checksum), in ms; 0 switches it off. */
+    CATALOGUE_RECONCILE_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .refine((ms) => ms === 0 || ms >= 1_000, 'must be 0 (off) or at least 1000')
+      .default(3_600_000),
     /** HTTP port of the public API. */
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),

@@ -50,6 +50,7 @@ const app = await createGatewayApp({
     : {}),
   harvest: { waitMs: config.HARVEST_WAIT_MS },
   staleAfterMs: config.CATALOGUE_STALE_AFTER_MS,
+  reconcile: config.CATALOGUE_RECONCILE_INTERVAL_MS === 0 ? false : { intervalMs: config.CATALOGUE_RECONCILE_INTERVAL_MS },
   signingKey: await signingKey(),
   issuers,
   logger,

@@ -9,6 +9,7 @@ export class CatalogueMetrics {
   readonly refused: Counter<'institution'>;
   readonly resyncs: Counter<'institution' | 'reason'>;
   readonly repairs: Counter<'institution'>;
+  readonly reconciliations: Counter<'institution' | 'result'>;
 
   constructor(metrics: Metrics, lagSeconds: () => Promise<Map<string, number>>) {
     this.applied = metrics.counter(
@@ -30,6 +31,11 @@ export class CatalogueMetrics {
       'catalogue_reconciliation_repairs_total',
       'Reconciliations that found the catalogue differing from the owner’s listings (count or checksum) and resynchronised.',
       ['institution'],
+    );
+    this.reconciliations = metrics.counter(
+      'catalogue_reconciliations_total',
+      'Reconciliation checks of an institution’s part of the catalogue against its owner’s summary, by result: match, repaired (drift found, full listing started), unrepaired (the same drift again after a repair: not relisted again), lagging (changes still in flight at every try), skipped (full listing under way, owner down, another replica harvests it), failed.',
+      ['institution', 'result'],
     );
     metrics.gauge(
       'catalogue_harvest_lag_seconds',

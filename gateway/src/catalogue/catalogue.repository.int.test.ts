@@ -268,16 +268,4 @@ describe('the national catalogue, applying harvested pages', () => {
       await repository.applySnapshot(institution, last, entriesOf({}), { next: null, cursor: 'epoch2:10:9', asOf: new Date() }),
     ).toBe(false);
   });
-
-  it('sums an institution up as a count and a checksum over its versions', async () => {
-    await joined();
-    expect(await repository.summary(institution)).toEqual({ count: 0, checksum: '' });
-    await apply({ listings: [listing(1, '600:1'), listing(2, '600:2')] }, 'epoch:600:2');
-    const one = await repository.summary(institution);
-    expect(one.count).toBe(2);
-    await apply({ listings: [listing(2, '600:3')] }, 'epoch:600:3');
-    const two = await repository.summary(institution);
-    expect(two.count).toBe(2);
-    expect(two.checksum).not.toBe(one.checksum);
-  });
 });

@@ -165,15 +165,6 @@ export class CatalogueRepository {
       .set({ lastError: error.slice(0, 1000), updatedAt: sql`now()` })
       .where(eq(ch.institution, institution));
   }
-
-  /** Listed instruments of `institution` in the catalogue and a checksum over their versions. */
-  async summary(institution: string): Promise<{ count: number; checksum: string }> {
-    const [row] = await this.db.execute<{ count: number; checksum: string | null }>(sql`
-      SELECT count(*)::int AS count,
-             md5(string_agg(${ci.id}::text || ':' || ${ci.versionXid}::text || ':' || ${ci.versionId}::text, ',' ORDER BY ${ci.id})) AS checksum
-      FROM ${ci} WHERE ${ci.institution} = ${institution}`);
-    return { count: row?.count ?? 0, checksum: row?.checksum ?? '' };
-  }
 }
 
 /** Writes checked entries of one page: listings (with their closures), busy periods, removals. */

@@ -16,3 +16,4 @@ export * from './equivalence';
 export * from './duplicate-checks';
 export * from './feed-versions';
 export * from './search-columns';
+export * from './catalogue-checksum';

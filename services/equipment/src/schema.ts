@@ -7,6 +7,7 @@ import { scalarResolvers } from '@kyoyo/server-kit';
 import { availabilityResolvers } from './availability/availability.resolvers';
 import { bookingsResolvers } from './bookings/bookings.resolvers';
 import { changeFeedResolvers } from './change-feed/change-feed.resolvers';
+import { changeFeedSummaryResolvers } from './change-feed/change-feed-summary.resolvers';
 import { duplicatesResolvers } from './duplicates/duplicates.resolvers';
 import { institutionResolvers } from './institution/institution.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
@@ -41,6 +42,7 @@ export function createSchema(): GraphQLSchema {
       duplicatesResolvers,
       reportsResolvers,
       changeFeedResolvers,
+      changeFeedSummaryResolvers,
     ],
   });
 }

@@ -97,7 +97,15 @@ export interface FederationOptions {
   /** Gateway settings beyond the defaults (rate limits, production mode, …). */
   gateway?: Pick<
     Partial<GatewayAppOptions>,
-    'rateLimits' | 'concurrency' | 'production' | 'trustProxy' | 'operationLimits' | 'consoleDir' | 'staleAfterMs' | 'harvest'
+    | 'rateLimits'
+    | 'concurrency'
+    | 'production'
+    | 'trustProxy'
+    | 'operationLimits'
+    | 'consoleDir'
+    | 'staleAfterMs'
+    | 'harvest'
+    | 'reconcile'
   >;
   /** The gateway offers `POST /dev/sign-in` with the federation's development issuer (the console's sign-in). */
   devSignIn?: boolean;
@@ -159,6 +167,8 @@ export async function startFederation(institutions: TestInstitution[], options: 
     healthIntervalMs: options.healthIntervalMs ?? 60_000,
     maxBodyBytes: 1024 * 1024,
     production: false,
+    // An hourly reconciliation firing in the middle of some test would be noise there: tests/e2e/reconcile.e2e.test.ts has its own.
+    reconcile: false,
     ...(options.devSignIn ? { devSignIn: issuerKey } : {}),
     ...options.gateway,
   });

@@ -11,7 +11,9 @@ const { instrumentsTable, feeRatesTable, openHoursTable, blackoutsTable, booking
  * those that were used (COMPLETED, NO_SHOW), which the duplicate checks' utilisation counts. A rejected or
  * cancelled booking leaves the catalogue.
  */
-const PUBLISHED_BOOKING_STATUSES: readonly BookingStatus[] = [...new Set([...ACTIVE_BOOKING_STATUSES, ...HELD_BOOKING_STATUSES])];
+export const PUBLISHED_BOOKING_STATUSES: readonly BookingStatus[] = [
+  ...new Set([...ACTIVE_BOOKING_STATUSES, ...HELD_BOOKING_STATUSES]),
+];
 /** How far back a full listing carries used bookings: the 365 days a duplicate check's utilisation reads, and a day. */
 const USE_HISTORY_DAYS = 366;
 

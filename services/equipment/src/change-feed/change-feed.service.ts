@@ -12,7 +12,7 @@ export const MAX_WAIT_MS = 30_000;
 /** How soon a long poll looks again while committed changes wait for an older transaction to end. */
 const HELD_RETRY_MS = 20;
 
-interface CursorContent {
+export interface CursorContent {
   /** The feed's epoch: a cursor of another (or a recreated) database is not continued. */
   e: string;
   x: string;
@@ -25,7 +25,8 @@ function encodeCursor(epoch: string, position: FeedPosition): string {
   return Buffer.from(JSON.stringify({ e: epoch, x: position.xid, i: position.id } satisfies CursorContent)).toString('base64url');
 }
 
-function decodeCursor(cursor: string): CursorContent {
+/** The position and epoch a consumer's cursor holds; BAD_USER_INPUT when it is not a cursor of this feed. */
+export function decodeCursor(cursor: string): CursorContent {
   try {
     const content = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorContent>;
     if (

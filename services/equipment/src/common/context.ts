@@ -12,6 +12,8 @@ import { BookingsRepository } from '../bookings/bookings.repository';
 import { BookingsService } from '../bookings/bookings.service';
 import { ChangeFeedRepository } from '../change-feed/change-feed.repository';
 import { ChangeFeedService } from '../change-feed/change-feed.service';
+import { ChangeFeedSummaryRepository } from '../change-feed/change-feed-summary.repository';
+import { ChangeFeedSummaryService } from '../change-feed/change-feed-summary.service';
 import type { ChangeNotifier } from '../change-feed/change-feed.notifier';
 import { QualificationsRepository } from '../bookings/qualifications.repository';
 import { QualificationsService } from '../bookings/qualifications.service';
@@ -41,6 +43,8 @@ export interface EquipmentContext {
   duplicates: DuplicatesService;
   reports: ReportsService;
   changeFeed: ChangeFeedService;
+  /** The owner's side of the catalogue's reconciliation. */
+  catalogueSummary: ChangeFeedSummaryService;
 }
 
 /** Reads the time; tests pass their own to put "now" where a rule needs it. */
@@ -66,6 +70,7 @@ export function createContextFactory(
   const reportsRepository = new ReportsRepository(db);
   const listingsRepository = new ListingsRepository(db);
   const changeFeed = new ChangeFeedService(new ChangeFeedRepository(db), changeRetentionDays, notifier);
+  const catalogueSummary = new ChangeFeedSummaryService(new ChangeFeedSummaryRepository(db));
   return (identity: Identity | null, requestId: string): EquipmentContext => {
     const now = clock();
     const instrumentLoader = createInstrumentLoader(instrumentsRepository);
@@ -101,6 +106,7 @@ export function createContextFactory(
       duplicates: new DuplicatesService(instrumentsRepository, availabilityRepository, now),
       reports: new ReportsService(institution, reportsRepository, openHoursLoader, now),
       changeFeed,
+      catalogueSummary,
     };
   };
 }
