@@ -34,7 +34,7 @@ async function seeded(): Promise<{ federation: TestFederation; code: string; lis
   const data = generateInstitution(
     { code, name: institution.name, nameEn: '', prefecture: institution.prefecture, latitude: 38.25, longitude: 140.84 },
     0,
-    { seed: DEFAULT_DEMO_SEED, institutionCount: 3, now: new Date() },
+    { seed: DEFAULT_DEMO_SEED, institutionCount: 3, instrumentsPerInstitution: 60, now: new Date() },
   );
   const { instruments } = await seedInstitution(federation.services.get(code)!.database.db, data);
   return { federation, code, listed: instruments };

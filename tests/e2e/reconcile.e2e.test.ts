@@ -37,7 +37,7 @@ async function seeded(): Promise<{ federation: TestFederation; code: string; own
   const data = generateInstitution(
     { code, name: institution.name, nameEn: '', prefecture: institution.prefecture, latitude: 38.25, longitude: 140.84 },
     0,
-    { seed: DEFAULT_DEMO_SEED, institutionCount: 3, now: new Date() },
+    { seed: DEFAULT_DEMO_SEED, institutionCount: 3, instrumentsPerInstitution: 40, now: new Date() },
   );
   await seedInstitution(federation.services.get(code)!.database.db, data);
   const owner = federation.services.get(code)!.database.sql;
