@@ -151,3 +151,15 @@ export async function instrumentIds(url: string): Promise<{ id: number; localId:
       FROM instruments WHERE decommissioned_at IS NULL ORDER BY id`,
   );
 }
+
+/** On-disk size of the gateway's national catalogue (its `catalogue_*` tables with indexes and TOAST) and of its whole database (bytes). */
+export async function catalogueSize(url: string): Promise<{ catalogue: number; database: number }> {
+  return withSql(url, async (sql) => {
+    const [row] = await sql<{ catalogue: string; database: string }[]>`
+      SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS catalogue,
+             pg_database_size(current_database())::bigint AS database
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'catalogue\\_%'`;
+    return { catalogue: Number(row!.catalogue), database: Number(row!.database) };
+  });
+}

@@ -1,6 +1,7 @@
 /** The national benchmark's figures and their Markdown. */
 import { execFileSync } from 'node:child_process';
 import type { ExplainRow } from './floor';
+import type { FreshnessRun } from './freshness';
 import type { LoadResult } from './load';
 import { machine, median, table } from '../support/report';
 
@@ -21,6 +22,15 @@ export interface ScalingPoint {
   central: LoadResult;
 }
 
+/** The gateway at one federation: its peak memory and its national catalogue on disk. */
+export interface Footprint {
+  institutions: number;
+  listings: number;
+  peakRss: number;
+  catalogueBytes: number;
+  databaseBytes: number;
+}
+
 export interface Report {
   quick: boolean;
   clients: number[];
@@ -38,6 +48,10 @@ export interface Report {
   /** Peak resident memory per process name (bytes). */
   memory: Map<string, number>;
   memoryNames: { gateway: string; central: string | null; members: string[] };
+  /** The gateway's first harvest of each federation: its whole catalogue from every member's change feed. */
+  backfills: { institutions: number; listings: number; seconds: number }[];
+  freshness: FreshnessRun[];
+  footprints: Footprint[];
   race: { federation: number; central: number };
   batch: { proposals: number; federation: number[]; central: number[] };
   explain: ExplainRow[];
@@ -92,7 +106,7 @@ function scalingTable(report: Report, axis: ScalingPoint['axis']): string {
     );
   return table(
     [
-      axis === 'institutions' ? 'institutions' : 'listings',
+      ...(axis === 'institutions' ? ['institutions'] : ['listings', 'institutions']),
       'scenario',
       'clients',
       'federation ms p50 / p95 / p99',
@@ -101,7 +115,7 @@ function scalingTable(report: Report, axis: ScalingPoint['axis']): string {
       'p50 ratio',
     ],
     points.map((p) => [
-      axis === 'institutions' ? p.institutions : p.listings,
+      ...(axis === 'institutions' ? [p.institutions] : [n(p.listings), p.institutions]),
       p.scenario,
       p.connections,
       trio(p.federation),
@@ -130,6 +144,41 @@ function memoryTable(report: Report): string {
   for (const [name, bytes] of report.memory)
     if (name.includes('PostgreSQL') || name.includes('load generator')) rows.push([name, mib(bytes)]);
   return table(['process', 'peak RSS'], rows);
+}
+
+function backfillTable(report: Report): string {
+  return table(
+    ['institutions', 'listings', 'backfill (gateway start to every member harvested)', 'listings/s'],
+    [...report.backfills]
+      .sort((a, b) => a.listings - b.listings || a.institutions - b.institutions)
+      .map((b) => [b.institutions, n(b.listings), `${b.seconds.toFixed(1)} s`, n(b.listings / b.seconds)]),
+  );
+}
+
+function freshnessTable(report: Report): string {
+  return table(
+    [
+      'institutions',
+      'while',
+      'changes',
+      'commit → found in national search p50 / p95 / max',
+      'search meanwhile p50 / p95, req/s',
+    ],
+    report.freshness.map((f) => [
+      f.institutions,
+      f.load ? `${f.load.connections} clients searching` : 'idle',
+      f.samples.length,
+      `${ms(f.p50)} / ${ms(f.p95)} / ${ms(f.max)} ms`,
+      f.load ? `${ms(f.load.search.p50)} / ${ms(f.load.search.p95)} ms, ${n(f.load.search.throughput)}/s` : '',
+    ]),
+  );
+}
+
+function footprintTable(report: Report): string {
+  return table(
+    ['institutions', 'listings', 'gateway peak RSS', 'catalogue tables on disk (with indexes)', 'gateway database'],
+    report.footprints.map((f) => [f.institutions, n(f.listings), mib(f.peakRss), mib(f.catalogueBytes), mib(f.databaseBytes)]),
+  );
 }
 
 function explainTable(report: Report): string {
@@ -165,9 +214,12 @@ export function nationalReport(report: Report, repo: string): string {
       `The universities are packed into ${report.institutions} member institutions of nearly equal size.`,
     '',
     `**Systems**, each process separate as \`npm start\` runs them, all on this one machine with the load generator: ` +
-      `the **federation** is the gateway and ${report.institutions} equipment services with a database each (pool of 5 each); the **central** peer is one ` +
+      `the **federation** is the gateway and ${report.institutions} equipment services with a database each (pool of 5 each); ` +
+      `the gateway answers search, facets and duplicate-check candidates from its national catalogue (its own database, ` +
+      `harvested from every service's change feed; each federation is measured once its first harvest is complete) and ` +
+      `calls the owner for what the owner decides (instrument pages' availability, quotes, bookings). The **central** peer is one ` +
       `equipment service (pool of 20) over one database holding every listing, same code, same migrations and indexes, asked ` +
-      `through its own GraphQL with the very documents the gateway sends to services. The **SQL floor** is the central ` +
+      `through its own GraphQL with the documents the gateway sends to services. The **SQL floor** is the central ` +
       `catalogue's page and count queries run directly (one client). The gateway's per-address and per-user limits are off ` +
       `(one load generator stands for many users).`,
     '',
@@ -179,24 +231,35 @@ export function nationalReport(report: Report, repo: string): string {
     '',
     `Both systems booked the same slot for sixteen simultaneous researchers: ${report.race.federation} booking in the federation, ${report.race.central} in the central catalogue.`,
     '',
-    `**Duplicate checks, a batch of ${n(batch.proposals)}**: the federation (gateway scores, decides and stores every check with its digest; ` +
-      `each institution answers in calls of 25) took ${(median(batch.federation) / 1000).toFixed(1)} s (median of ${batch.federation.length}); ` +
+    `**Duplicate checks, a batch of ${n(batch.proposals)}**: the federation (candidates for the whole batch from the catalogue; the gateway ` +
+      `scores, decides and stores every check with its digest) took ${(median(batch.federation) / 1000).toFixed(1)} s (median of ${batch.federation.length}); ` +
       `the central service's candidate search for the same titles in one call took ${(median(batch.central) / 1000).toFixed(1)} s.`,
     '',
     '### Memory (peak RSS during the main comparison)',
     '',
     memoryTable(report),
     '',
+    '### The national catalogue: backfill, freshness, footprint',
+    '',
+    'Backfill: from the gateway starting over an empty catalogue to search naming no member as unharvested or stale.',
+    '',
+    backfillTable(report),
+    '',
+    'Freshness: a listing renamed at a member through its own `InstrumentsRepository` (the change feed records it in ' +
+      'the same transaction and nudges the harvest), timed from the commit to the end of the first national search that ' +
+      'finds the new name (searched every 10 ms); members in turn. Under load, 16 clients run the 3+ character search meanwhile.',
+    '',
+    freshnessTable(report),
+    '',
+    'The gateway with its catalogue: peak RSS while that federation was measured, and the catalogue on disk after it.',
+    '',
+    footprintTable(report),
+    '',
     ...(report.scaling.some((p) => p.axis === 'institutions')
       ? ['### Search as the federation grows (same listings)', '', scalingTable(report, 'institutions'), '']
       : []),
     ...(report.scaling.some((p) => p.axis === 'listings')
-      ? [
-          `### Search as the catalogue grows (${report.institutions} institutions; synthetic copies of the real listings)`,
-          '',
-          scalingTable(report, 'listings'),
-          '',
-        ]
+      ? ['### Search as the catalogue grows (synthetic copies of the real listings)', '', scalingTable(report, 'listings'), '']
       : []),
     '### Plans of the hot queries (central catalogue, `EXPLAIN (ANALYZE, BUFFERS)` of the page query)',
     '',
@@ -207,4 +270,9 @@ export function nationalReport(report: Report, repo: string): string {
     ...hottest.flatMap((e) => [`${e.query}:`, '', '```', e.plan, '```', '']),
     '</details>',
   ].join('\n');
+}
+
+/** What a quick run prints: the ratio table and the catalogue's own figures. */
+export function quickSummary(report: Report): string {
+  return [ratioTable(report), '', backfillTable(report), '', freshnessTable(report), '', footprintTable(report)].join('\n');
 }

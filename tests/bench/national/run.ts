@@ -25,12 +25,13 @@ import {
   type EmbeddedServer,
 } from '@kyoyo/db';
 import { InstrumentsRepository } from '@kyoyo/equipment-service';
-import { instrumentIds, seedBookingHistory, serverFacts } from './catalogue.repository';
+import { catalogueSize, instrumentIds, seedBookingHistory, serverFacts } from './catalogue.repository';
+import { measureFreshness, type ChangeSite } from './freshness';
 import { explainHotQueries, measureFloor } from './floor';
 import { packIntoMembers, readNationalListings, type BenchListing, type BenchMember } from './listings';
 import { runLoad } from './load';
 import { MemorySampler } from './processes';
-import { nationalReport, ratioTable, type Measurement, type Report } from './report';
+import { nationalReport, quickSummary, type Footprint, type Measurement, type Report } from './report';
 import { instrumentRef, SCENARIOS, SEARCH_LONG, SEARCH_SHORT, type Scenario, type Targets } from './scenarios';
 import {
   buildCentral,
@@ -68,8 +69,12 @@ interface Plan {
   members: number;
   /** Federation sizes searched over the real listings besides `members`. */
   institutionScaling: number[];
-  /** Catalogue sizes as multiples of the real listings, besides 1. */
-  sizeFactors: number[];
+  /** Catalogue sizes as multiples of the real listings, besides 1, each with the institutions it is spread over. */
+  sizeRuns: { factor: number; members: number }[];
+  /** Changes timed for freshness, idle and again under load, at `members` and at scaled federations of 20 or more. */
+  freshnessSamples: number;
+  /** Length of the search load freshness is measured under (s). */
+  freshnessLoadSeconds: number;
   /** Client counts of the scaling runs (institutions and catalogue size). */
   scalingClients: number[];
   batch: number;
@@ -83,7 +88,9 @@ const QUICK: Plan = {
   minRequests: 5,
   members: 10,
   institutionScaling: [],
-  sizeFactors: [],
+  sizeRuns: [],
+  freshnessSamples: 5,
+  freshnessLoadSeconds: 6,
   scalingClients: [],
   batch: 50,
   batchRuns: 1,
@@ -95,7 +102,9 @@ const FULL: Plan = {
   minRequests: 20,
   members: 10,
   institutionScaling: [5, 20],
-  sizeFactors: [10],
+  sizeRuns: [{ factor: 10, members: 10 }],
+  freshnessSamples: 20,
+  freshnessLoadSeconds: 25,
   scalingClients: [1],
   batch: 1000,
   batchRuns: 1,
@@ -315,7 +324,15 @@ async function main(): Promise<void> {
   const plan = args.quick
     ? QUICK
     : args.large
-      ? { ...FULL, institutionScaling: [5, 20, 40], sizeFactors: [10, 50], scalingClients: [1, 16] }
+      ? {
+          ...FULL,
+          institutionScaling: [5, 20, 40],
+          sizeRuns: [
+            { factor: 10, members: 10 },
+            { factor: 50, members: 40 },
+          ],
+          scalingClients: [1, 16],
+        }
       : FULL;
 
   const work = await mkdtemp(join(tmpdir(), 'kyoyo-bench-'));
@@ -412,6 +429,9 @@ async function main(): Promise<void> {
       scaling: [],
       memory: new Map(),
       memoryNames: running.names,
+      backfills: [{ institutions: members.length, listings: running.backfill.listings, seconds: running.backfill.seconds }],
+      freshness: [],
+      footprints: [],
       race: { federation: 0, central: 0 },
       batch: { proposals: 0, federation: [], central: [] },
       explain: [],
@@ -453,6 +473,8 @@ async function main(): Promise<void> {
     say(`duplicate checks, a batch of ${plan.batch}…`);
     report.batch = await timeBatch(running, targets, members, plan);
     report.explain.push(...(await explainHotQueries(centralUrl, size)));
+    report.footprints.push(await footprintOf(running, members.length, size, report.memory.get(running.names.gateway) ?? 0));
+    report.freshness.push(...(await freshnessAt(running, targets, members, shardUrls, listings, plan)));
     await running.group.stop();
     running = undefined;
 
@@ -465,6 +487,8 @@ async function main(): Promise<void> {
       const urls = await buildShards(cluster, baseName, scaled, idsOf, 1, size);
       running = await startSystems(cluster, `n${count}`, scaled, urls, null);
       say(`${count} institutions ready in ${((performance.now() - t) / 1000).toFixed(1)} s; ${backfillLine(running, count)}`);
+      report.backfills.push({ institutions: count, listings: running.backfill.listings, seconds: running.backfill.seconds });
+      const gatewayMemory = gatewaySampler(running);
       const scaledTargets = { ...targets, federation: { ...targets.federation, url: running.federationUrl } };
       for (const scenario of [SEARCH_LONG, SEARCH_SHORT]) {
         for (const c of plan.scalingClients) {
@@ -484,6 +508,9 @@ async function main(): Promise<void> {
           );
         }
       }
+      if (count >= 20) report.freshness.push(...(await freshnessAt(running, scaledTargets, scaled, urls, listings, plan)));
+      gatewayMemory.stop();
+      report.footprints.push(await footprintOf(running, count, size, gatewayMemory.peaks.get(running.names.gateway) ?? 0));
       await running.group.stop();
       running = undefined;
       for (const m of scaled) await dropDatabase(adminUrl, dbName(cluster, m.code, size));
@@ -503,15 +530,18 @@ async function main(): Promise<void> {
     }
 
     // How both grow with the catalogue: synthetic copies of the real listings, same federation.
-    for (const factor of plan.sizeFactors) {
+    for (const { factor, members: count } of plan.sizeRuns) {
       t = performance.now();
       const scaledSize = size * factor;
-      say(`scaling up to ${scaledSize.toLocaleString('en-US')} listings…`);
-      const urls = await buildShards(cluster, baseName, members, idsOf, factor, scaledSize);
+      const spread = federationOf(count);
+      say(`scaling up to ${scaledSize.toLocaleString('en-US')} listings at ${count} institutions…`);
+      const urls = await buildShards(cluster, baseName, spread, idsOf, factor, scaledSize);
       const central = await buildCentral(cluster, baseName, factor, scaledSize);
       say(`  built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      running = await startSystems(cluster, `x${factor}`, members, urls, central);
-      say(`  ${backfillLine(running, members.length)}`);
+      running = await startSystems(cluster, `x${factor}`, spread, urls, central);
+      say(`  ${backfillLine(running, count)}`);
+      report.backfills.push({ institutions: count, listings: running.backfill.listings, seconds: running.backfill.seconds });
+      const gatewayMemory = gatewaySampler(running);
       const scaledTargets: Targets = {
         ...targets,
         federation: { ...targets.federation, url: running.federationUrl },
@@ -527,7 +557,7 @@ async function main(): Promise<void> {
           for (const m of measured)
             report.scaling.push({
               axis: 'listings',
-              institutions: plan.members,
+              institutions: count,
               listings: scaledSize,
               scenario: m.scenario,
               connections: c,
@@ -537,16 +567,18 @@ async function main(): Promise<void> {
         }
       }
       report.explain.push(...(await explainHotQueries(central, scaledSize)));
+      gatewayMemory.stop();
+      report.footprints.push(await footprintOf(running, count, scaledSize, gatewayMemory.peaks.get(running.names.gateway) ?? 0));
       await running.group.stop();
       running = undefined;
-      for (const m of members) await dropDatabase(adminUrl, dbName(cluster, m.code, scaledSize));
+      for (const m of spread) await dropDatabase(adminUrl, dbName(cluster, m.code, scaledSize));
       await dropDatabase(adminUrl, dbName(cluster, CENTRAL, scaledSize));
     }
 
     report.runSeconds = (performance.now() - started) / 1000;
     const text = nationalReport(report, REPO);
     if (plan.quick || args['no-write']) {
-      process.stdout.write(`\n${ratioTable(report)}\n\n`);
+      process.stdout.write(`\n${quickSummary(report)}\n\n`);
     } else {
       publish('national', text);
     }
@@ -607,4 +639,63 @@ function backfillLine(systems: RunningSystems, institutions: number): string {
     `catalogue backfill of ${listings.toLocaleString('en-US')} listings from ${institutions} institutions in ${seconds.toFixed(1)} s ` +
     `(${Math.round(listings / seconds).toLocaleString('en-US')} listings/s, gateway start included)`
   );
+}
+
+/** Samples the gateway's memory from now until `stop()`. */
+function gatewaySampler(systems: RunningSystems): MemorySampler {
+  const sampler = new MemorySampler(() => [{ name: systems.names.gateway, pid: systems.group.pidOf(systems.names.gateway) }]);
+  sampler.start();
+  return sampler;
+}
+
+/** The gateway's peak memory and its catalogue's size on disk, at one federation. */
+async function footprintOf(systems: RunningSystems, institutions: number, listings: number, peakRss: number): Promise<Footprint> {
+  const size = await catalogueSize(systems.gatewayDatabaseUrl);
+  say(
+    `  gateway at ${institutions} institutions, ${listings.toLocaleString('en-US')} listings: peak RSS ${Math.round(peakRss / 2 ** 20)} MiB, ` +
+      `catalogue ${Math.round(size.catalogue / 2 ** 20)} MiB on disk`,
+  );
+  return { institutions, listings, peakRss, catalogueBytes: size.catalogue, databaseBytes: size.database };
+}
+
+/**
+ * Freshness at one federation over the real listings (`shardUrls` at factor 1): changes at every member in
+ * turn, idle and under 16 clients of the 3+ character search.
+ */
+async function freshnessAt(
+  systems: RunningSystems,
+  targets: Targets,
+  members: readonly BenchMember[],
+  shardUrls: Map<string, string>,
+  listings: readonly BenchListing[],
+  plan: Plan,
+) {
+  const perMember = members.map((m) => {
+    const own = listings.filter((l) => m.universities.includes(l.university));
+    return [0, 1, 2].map((k) => own[Math.floor((k * own.length) / 3)]).filter((l): l is BenchListing => l !== undefined);
+  });
+  const sites: ChangeSite[] = [];
+  for (let k = 0; k < 3; k++)
+    for (const [i, m] of members.entries()) {
+      const listing = perMember[i]![k];
+      if (listing) sites.push({ databaseUrl: shardUrls.get(m.code)!, listing: listing.entry });
+    }
+  say(`freshness at ${members.length} institutions: ${plan.freshnessSamples} changes idle, then under 16 clients of search…`);
+  const runs = await measureFreshness({
+    federationUrl: systems.federationUrl,
+    authorization: (await systems.headers.federation(RESEARCHER)).authorization!,
+    institutions: members.length,
+    sites,
+    samples: plan.freshnessSamples,
+    search: await SEARCH_LONG.federation({ ...targets, federation: { ...targets.federation, url: systems.federationUrl } }),
+    connections: 16,
+    loadSeconds: plan.freshnessLoadSeconds,
+  });
+  systems.group.assertAlive();
+  for (const run of runs)
+    say(
+      `  ${run.load ? `under ${run.load.connections} clients (search p50 ${run.load.search.p50.toFixed(0)} ms)` : 'idle'}: ` +
+        `${run.samples.length} changes, p50 ${run.p50.toFixed(0)} ms, p95 ${run.p95.toFixed(0)} ms, max ${run.max.toFixed(0)} ms`,
+    );
+  return runs;
 }

@@ -86,6 +86,8 @@ export interface RunningSystems {
   group: ProcessGroup;
   federationUrl: string;
   centralUrl: string | null;
+  /** The gateway's own database (registry, national catalogue). */
+  gatewayDatabaseUrl: string;
   /** Names of the processes, for memory figures: gateway, central, and each member. */
   names: { gateway: string; central: string | null; members: string[] };
   /** The gateway's first harvest of every member (its national catalogue filled from their change feeds). */
@@ -171,6 +173,7 @@ export async function startSystems(
       backfill,
       group,
       federationUrl: `${federationUrl}/graphql`,
+      gatewayDatabaseUrl: gatewayDbUrl,
       centralUrl: centralUrl ? `${centralUrl}/graphql` : null,
       names: { gateway: gatewayName, central: centralUrl ? CENTRAL : null, members: members.map((m) => m.code) },
       headers: {
