@@ -122,6 +122,23 @@ async function harvested(url: string, authorization: string, timeoutMs = 60 * 60
   }
 }
 
+/** Services started side by side; the rest wait for a slot. */
+const SERVICES_STARTING_AT_ONCE = 4;
+
+/** `task` over `items`, at most `limit` running at once, results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /**
  * Starts one service per member and the gateway over them (and, given `centralUrl`, the central service),
  * each a process of its own; resolves when the gateway sees every member UP and its national catalogue holds
@@ -139,10 +156,12 @@ export async function startSystems(
   const group = new ProcessGroup(logDir);
   const gatewayName = `gateway-${label}`;
   try {
-    const [centralUrl, ...memberUrls] = await Promise.all([
-      centralDatabaseUrl ? group.service(CENTRAL, centralDatabaseUrl, cluster.keys.files, 20) : Promise.resolve(null),
-      ...members.map((m) => group.service(m.code, shardUrls.get(m.code)!, cluster.keys.files, 5)),
-    ]);
+    // A few services start at a time: forty Node processes compiling at once on two cores outlast any
+    // one service's readiness wait (the 40-institution run failed that way).
+    const centralUrl = centralDatabaseUrl ? await group.service(CENTRAL, centralDatabaseUrl, cluster.keys.files, 20) : null;
+    const memberUrls = await mapLimited(members, SERVICES_STARTING_AT_ONCE, (m) =>
+      group.service(m.code, shardUrls.get(m.code)!, cluster.keys.files, 5),
+    );
     const gatewayDb = `${cluster.prefix}gateway_${label.replace(/[^a-z0-9]/g, '_')}`;
     await dropDatabase(cluster.adminUrl, gatewayDb);
     await ensureDatabase(cluster.adminUrl, gatewayDb);
