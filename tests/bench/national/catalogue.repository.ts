@@ -35,6 +35,14 @@ export async function serverFacts(url: string): Promise<{ version: string; share
   });
 }
 
+/** How many connections the server accepts (`max_connections`). */
+export async function maxConnectionsOf(url: string): Promise<number> {
+  return withSql(url, async (sql) => {
+    const [row] = await sql<{ max: number }[]>`SELECT current_setting('max_connections')::int AS max`;
+    return row!.max;
+  });
+}
+
 /** Keeps only the listings with these ids (and their fees, hours and bookings), then compacts and analyses. */
 export async function keepOnly(url: string, ids: readonly number[]): Promise<void> {
   await withSql(url, async (sql) => {

@@ -25,7 +25,7 @@ import {
   type EmbeddedServer,
 } from '@kyoyo/db';
 import { InstrumentsRepository } from '@kyoyo/equipment-service';
-import { catalogueSize, instrumentIds, seedBookingHistory, serverFacts } from './catalogue.repository';
+import { catalogueSize, instrumentIds, maxConnectionsOf, seedBookingHistory, serverFacts } from './catalogue.repository';
 import { measureFreshness, type ChangeSite } from './freshness';
 import { explainHotQueries, measureFloor } from './floor';
 import { packIntoMembers, readNationalListings, type BenchListing, type BenchMember } from './listings';
@@ -37,6 +37,7 @@ import {
   buildCentral,
   buildShards,
   CENTRAL,
+  connectionsNeeded,
   dbName,
   FUNDER,
   RESEARCHER,
@@ -342,6 +343,19 @@ async function main(): Promise<void> {
     say('starting an embedded PostgreSQL for this run (set DATABASE_URL to use a server)…');
     embedded = await startEmbeddedPostgres({ dataDir: join(work, 'pg'), persistent: false });
     adminUrl = embedded.adminUrl;
+  }
+  const needed = Math.max(
+    connectionsNeeded(plan.members, true),
+    ...plan.institutionScaling.map((count) => connectionsNeeded(count, false)),
+    ...plan.sizeRuns.map((run) => connectionsNeeded(run.members, true)),
+  );
+  const allowed = await maxConnectionsOf(adminUrl);
+  if (allowed < needed) {
+    await embedded?.stop();
+    throw new Error(
+      `the server at DATABASE_URL allows ${allowed} connections; this run's largest federation may open ${needed}. ` +
+        'Raise max_connections, or leave DATABASE_URL unset (the embedded server allows 300).',
+    );
   }
   const cluster: Cluster = {
     adminUrl,

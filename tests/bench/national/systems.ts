@@ -124,6 +124,24 @@ async function harvested(url: string, authorization: string, timeoutMs = 60 * 60
 
 /** Services started side by side; the rest wait for a slot. */
 const SERVICES_STARTING_AT_ONCE = 4;
+/** The central peer's pool, and a member's in the main comparison (where members answer bookings and quotes). */
+const CENTRAL_POOL = 20;
+const MEMBER_POOL = 5;
+/** A member's pool in a federation of more than ten, where members only feed the catalogue. */
+const SCALED_MEMBER_POOL = 2;
+/** The gateway's pool (its default `DATABASE_POOL_MAX`) and what this process opens besides. */
+const GATEWAY_POOL = 10;
+const BENCH_CONNECTIONS = 5;
+
+const memberPoolOf = (members: number) => (members > 10 ? SCALED_MEMBER_POOL : MEMBER_POOL);
+
+/**
+ * The most server connections a federation of `members` (with the central peer or not) can open: every pool
+ * full, and each service's LISTEN connection. Checked before a run, so that a server that cannot hold the
+ * largest federation is said at once, not found out twenty minutes in (`too many clients`).
+ */
+export const connectionsNeeded = (members: number, withCentral: boolean) =>
+  members * (memberPoolOf(members) + 1) + GATEWAY_POOL + (withCentral ? CENTRAL_POOL + 1 : 0) + BENCH_CONNECTIONS;
 
 /** `task` over `items`, at most `limit` running at once, results in the items' order. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
@@ -158,9 +176,11 @@ export async function startSystems(
   try {
     // A few services start at a time: forty Node processes compiling at once on two cores outlast any
     // one service's readiness wait (the 40-institution run failed that way).
-    const centralUrl = centralDatabaseUrl ? await group.service(CENTRAL, centralDatabaseUrl, cluster.keys.files, 20) : null;
+    const centralUrl = centralDatabaseUrl
+      ? await group.service(CENTRAL, centralDatabaseUrl, cluster.keys.files, CENTRAL_POOL)
+      : null;
     const memberUrls = await mapLimited(members, SERVICES_STARTING_AT_ONCE, (m) =>
-      group.service(m.code, shardUrls.get(m.code)!, cluster.keys.files, 5),
+      group.service(m.code, shardUrls.get(m.code)!, cluster.keys.files, memberPoolOf(members.length)),
     );
     const gatewayDb = `${cluster.prefix}gateway_${label.replace(/[^a-z0-9]/g, '_')}`;
     await dropDatabase(cluster.adminUrl, gatewayDb);
