@@ -12,6 +12,7 @@ import { CatalogueFreshness } from './catalogue/catalogue.freshness';
 import { CatalogueMetrics } from './catalogue/catalogue.metrics';
 import { CatalogueRepository } from './catalogue/catalogue.repository';
 import { CatalogueEquivalentsRepository } from './catalogue/catalogue-equivalents.repository';
+import { CatalogueReportsRepository } from './catalogue/catalogue-reports.repository';
 import { CatalogueSearchRepository } from './catalogue/catalogue-search.repository';
 import { HarvestLeasesRepository } from './catalogue/harvest-leases.repository';
 import { Harvester, type HarvesterOptions } from './catalogue/harvester';
@@ -143,6 +144,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const catalogue = {
     search: new CatalogueSearchRepository((options.catalogueReader ?? database).db),
     equivalents: new CatalogueEquivalentsRepository((options.catalogueReader ?? database).db),
+    reports: new CatalogueReportsRepository((options.catalogueReader ?? database).db),
     freshness: new CatalogueFreshness(catalogueRepository, harvester, options.staleAfterMs),
   };
   const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger, catalogue);

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '@kyoyo/auth';
 import { fiscalYearOf, fiscalYearRange } from '@kyoyo/domain';
+import { SHARING_STATS, type SharingStatsData } from '../../gateway/src/reports/reports.documents';
 import { startFederation, uniqueCode, type GraphQLAnswer, type TestFederation } from './support/federation';
 
 /**
- * Sharing reports through the gateway: two institutions that answer and one that is down. Figures are
- * checked on the last whole fiscal year, whose bookings go straight into the owners' databases (past
- * bookings cannot be made through the API). Every covered instrument is open around the clock, so its open
- * hours in that year are the year's hours.
+ * Sharing reports through the gateway: two institutions that answer and one that is down. The last whole
+ * fiscal year is asked of the owners; the current one so far is read from the national catalogue, which
+ * counts the down institution as of its last harvest. Bookings in the past go straight into the owners'
+ * databases (they cannot be made through the API); the feed carries them to the catalogue. Every covered
+ * instrument is open around the clock, so its open hours in a period are the period's hours.
  */
 
 const north = {
@@ -32,16 +35,26 @@ const down = {
 const LAST_YEAR = fiscalYearOf(new Date()) - 1;
 const YEAR = fiscalYearRange(LAST_YEAR);
 const HOURS_IN_YEAR = (YEAR.end.getTime() - YEAR.start.getTime()) / 3_600_000;
+const CURRENT = fiscalYearRange(LAST_YEAR + 1);
+/** Where this year's bookings start: 40 hours ago, or the year's start when it began later. */
+const RECENT = new Date(Math.max(Date.now() - 40 * 3_600_000, CURRENT.start.getTime()));
+/** Hours of the current fiscal year so far. */
+const hoursSoFar = () => (Date.now() - CURRENT.start.getTime()) / 3_600_000;
+/** Hours of [start, end) inside the current fiscal year so far. */
+const hoursSoFarOf = (start: Date, end: Date) => Math.max(0, (Math.min(end.getTime(), Date.now()) - start.getTime()) / 3_600_000);
 
 let federation: TestFederation;
 const tokens: Record<string, string> = {};
+/** This year's held bookings: N1 academic, S2 internal, D1 industry. */
+const thisYear: { start: Date; end: Date }[] = [];
 /** Global ids of the listings, by local id. */
 const ids: Record<string, string> = {};
 
 const REPORT = `query ($institution: ID, $fiscalYear: Int) { sharingReport(institution: $institution, fiscalYear: $fiscalYear) {
   institution { code } fiscalYear threshold instrumentsAtOrAboveThreshold sharedAtOrAboveThreshold sharingRate
   notShared { id name acquisitionPrice sharedExternally institution { code } fees { userCategory hourlyRate } }
-  externalUseShare utilization unavailableInstitutions { code health } } }`;
+  externalUseShare utilization unavailableInstitutions { code health }
+  staleInstitutions { code health catalogueCurrentTo } } }`;
 
 interface Report {
   institution: { code: string } | null;
@@ -61,6 +74,7 @@ interface Report {
   externalUseShare: number;
   utilization: number;
   unavailableInstitutions: { code: string; health: string }[];
+  staleInstitutions: { code: string; health: string; catalogueCurrentTo: string | null }[];
 }
 
 function report(token: string | undefined, variables: { institution?: string | null; fiscalYear?: number | null }) {
@@ -117,6 +131,31 @@ async function pastBooking(
   status: string,
 ) {
   const start = new Date(YEAR.start.getTime() + dayOffset * 86_400_000 + 10 * 3_600_000);
+  await booking(institution, localId, start, hours, userCategory, status);
+}
+
+/** A booking of this fiscal year, `hourOffset` hours after `RECENT`, straight into the owner's database. */
+async function recentBooking(
+  institution: string,
+  localId: string,
+  hourOffset: number,
+  hours: number,
+  userCategory: 'INTERNAL' | 'ACADEMIC' | 'INDUSTRY',
+  status: string,
+) {
+  const start = new Date(RECENT.getTime() + hourOffset * 3_600_000);
+  await booking(institution, localId, start, hours, userCategory, status);
+  return { start, end: new Date(start.getTime() + hours * 3_600_000) };
+}
+
+async function booking(
+  institution: string,
+  localId: string,
+  start: Date,
+  hours: number,
+  userCategory: 'INTERNAL' | 'ACADEMIC' | 'INDUSTRY',
+  status: string,
+) {
   const end = new Date(start.getTime() + hours * 3_600_000);
   const { sql } = federation.services.get(institution)!.database;
   await sql`
@@ -128,7 +167,7 @@ async function pastBooking(
 }
 
 beforeAll(async () => {
-  federation = await startFederation([north, south, down], { timeoutMs: 1000 });
+  federation = await startFederation([north, south, down], { timeoutMs: 1000, gateway: { staleAfterMs: 1_000 } });
   for (const { code } of [north, south, down]) {
     tokens[`office:${code}`] = await federation.token({ id: `office-${code}`, institution: code, roles: ['FACILITY_MANAGER'] });
   }
@@ -159,6 +198,16 @@ beforeAll(async () => {
   await pastBooking(south.code, 'S3', 22, 2, 'ACADEMIC', 'PENDING');
   await pastBooking(down.code, 'D1', 30, 50, 'ACADEMIC', 'COMPLETED');
 
+  thisYear.push(
+    await recentBooking(north.code, 'N1', 0, 10, 'ACADEMIC', 'COMPLETED'),
+    await recentBooking(south.code, 'S2', 12, 2, 'INTERNAL', 'CONFIRMED'),
+    await recentBooking(down.code, 'D1', 20, 5, 'INDUSTRY', 'COMPLETED'),
+  );
+  await recentBooking(north.code, 'N3', 14, 3, 'INDUSTRY', 'CANCELLED');
+  await recentBooking(south.code, 'S3', 16, 2, 'ACADEMIC', 'PENDING');
+
+  // Harvested (a query waits for the catalogue), then down: its part stays as it was.
+  expect((await federation.query('{ institutions { code } }', {}, tokens.admin)).errors).toBeUndefined();
   await federation.services.get(down.code)!.app.stop();
 });
 
@@ -194,13 +243,56 @@ describe('the national sharing report', () => {
     expect(r.notShared[0]).toMatchObject({ name: '装置 N3', fees: [{ userCategory: 'ACADEMIC', hourlyRate: 5_000 }] });
   });
 
-  it('covers the current fiscal year when none is given', async () => {
-    const r = await reportOk(tokens.funder, {});
+  it('covers the current fiscal year so far when none is given, from the catalogue, the down institution as of its last harvest', async () => {
+    let answer = await report(tokens.funder, {});
+    // Past the freshness threshold (1 s here) the down institution is named, with the time it is current to.
+    for (let tries = 0; tries < 50 && answer.data?.sharingReport.staleInstitutions.length === 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answer = await report(tokens.funder, {});
+    }
+    expect(answer.errors).toBeUndefined();
+    const r = answer.data!.sharingReport;
     expect(r.fiscalYear).toBe(fiscalYearOf(new Date()));
-    // The listings have no acquisition date, so they count in every year; last year's bookings do not.
-    expect([r.instrumentsAtOrAboveThreshold, r.sharedAtOrAboveThreshold, r.externalUseShare, r.utilization]).toEqual([
-      5, 2, 0, 0,
+    // The listings have no acquisition date, so they count in every year: N1, N3, S1, S2, S3, D1, D2.
+    expect([r.instrumentsAtOrAboveThreshold, r.sharedAtOrAboveThreshold]).toEqual([7, 3]);
+    expect(r.unavailableInstitutions).toEqual([]);
+    expect(r.staleInstitutions).toEqual([{ code: down.code, health: 'DOWN', catalogueCurrentTo: expect.any(String) }]);
+    // This year's held bookings only (last year's, the cancelled and the pending one do not count).
+    const [n1, s2, d1] = thisYear.map((b) => hoursSoFarOf(b.start, b.end));
+    expect(r.externalUseShare).toBeCloseTo((n1! + d1!) / (n1! + s2! + d1!), 4);
+    expect(r.utilization).toBeCloseTo((n1! + s2! + d1!) / (7 * hoursSoFar()), 6);
+    expect(r.notShared.map((i) => [i.id, i.institution.code])).toEqual([
+      [ids.N3, north.code],
+      [ids.D1, down.code],
+      [ids.S3, south.code],
+      [ids.S2, south.code],
     ]);
+    expect(r.notShared[0]).toMatchObject({ name: '装置 N3', fees: [{ userCategory: 'ACADEMIC', hourlyRate: 5_000 }] });
+  });
+
+  it('gives the same current-year figures from the catalogue as each owner computes for itself', async () => {
+    const funder: Identity = {
+      id: 'funder-1',
+      institution: null,
+      organization: '日本学術振興会',
+      affiliation: 'academic',
+      roles: ['FUNDER'],
+    };
+    for (const { code } of [north, south]) {
+      const fromCatalogue = await reportOk(tokens.funder, { institution: code });
+      const { sharingStats: own } = await federation.gateway.client.request<SharingStatsData>(
+        code,
+        'SharingStats',
+        SHARING_STATS,
+        { fiscalYear: LAST_YEAR + 1 },
+        { identity: funder, requestId: 'sharing-report-test' },
+      );
+      expect(fromCatalogue.instrumentsAtOrAboveThreshold).toBe(own.instrumentsAtOrAboveThreshold);
+      expect(fromCatalogue.sharedAtOrAboveThreshold).toBe(own.sharedAtOrAboveThreshold);
+      expect(fromCatalogue.externalUseShare).toBeCloseTo(own.externalBookedHours / own.bookedHours, 6);
+      expect(fromCatalogue.utilization).toBeCloseTo(own.bookedOpenHours / own.openHours, 6);
+      expect(fromCatalogue.notShared.map((i) => localIdOf(i.id))).toEqual(own.notShared.map((i) => Number(i.id)));
+    }
   });
 });
 
@@ -225,10 +317,22 @@ describe('the sharing report of one institution', () => {
     expect(southReport.notShared.map((i) => i.id)).toEqual([ids.S3, ids.S2]);
   });
 
-  it('is INSTITUTION_UNAVAILABLE when that institution does not answer', async () => {
+  it('is INSTITUTION_UNAVAILABLE for a finished year when that institution does not answer', async () => {
     expect(errorOf(await report(tokens.funder, { institution: down.code, fiscalYear: LAST_YEAR })).code).toBe(
       'INSTITUTION_UNAVAILABLE',
     );
+  });
+
+  it('reports the current year of an institution that is down from the catalogue, as of its last harvest', async () => {
+    const r = await reportOk(tokens.funder, { institution: down.code });
+    expect(r).toMatchObject({
+      institution: { code: down.code },
+      instrumentsAtOrAboveThreshold: 2,
+      sharedAtOrAboveThreshold: 1,
+      externalUseShare: 1,
+      unavailableInstitutions: [],
+    });
+    expect(r.staleInstitutions.map((i) => i.code)).toEqual([down.code]);
   });
 });
 

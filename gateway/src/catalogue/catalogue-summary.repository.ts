@@ -67,7 +67,14 @@ export class CatalogueSummaryRepository {
             .limit(this.pageSize);
           if (rows.length === 0) break;
           const periods = await tx
-            .select({ kind: cb.kind, id: cb.id, instrumentId: cb.instrumentId, period: cb.period, held: cb.held })
+            .select({
+              kind: cb.kind,
+              id: cb.id,
+              instrumentId: cb.instrumentId,
+              period: cb.period,
+              held: cb.held,
+              external: cb.external,
+            })
             .from(cb)
             .where(
               and(
@@ -88,6 +95,7 @@ export class CatalogueSummaryRepository {
                 start: p.period.start,
                 end: p.period.end,
                 held: p.held,
+                external: p.external,
               });
             } else {
               const closure = { id: p.id, start: p.period.start, end: p.period.end };

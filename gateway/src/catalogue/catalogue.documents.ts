@@ -50,7 +50,7 @@ export const CATALOGUE_CHANGES = /* GraphQL */ `
     catalogueChanges(after: $after, first: $first, waitMs: $waitMs) {
       listings { ${LISTING_FIELDS} }
       removedListings { id version }
-      busyPeriods { id instrumentId start end held version }
+      busyPeriods { id instrumentId start end held external version }
       removedBusyPeriods { id version }
       cursor
       hasMore
@@ -63,7 +63,7 @@ export const CATALOGUE_SNAPSHOT = /* GraphQL */ `
   query CatalogueSnapshot($after: ID, $first: Int!) {
     catalogueSnapshot(after: $after, first: $first) {
       listings { ${LISTING_FIELDS} }
-      busyPeriods { id instrumentId start end held version }
+      busyPeriods { id instrumentId start end held external version }
       next
       cursor
       asOf
@@ -106,6 +106,7 @@ export interface WireBusyPeriod {
   start: string;
   end: string;
   held: boolean;
+  external: boolean;
   version: string;
 }
 

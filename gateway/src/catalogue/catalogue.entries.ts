@@ -56,6 +56,7 @@ const busyPeriodSchema = z.object({
   start: instant,
   end: instant,
   held: z.boolean(),
+  external: z.boolean(),
   version,
 });
 const removalSchema = z.object({ id: localId, version });
@@ -101,6 +102,8 @@ export interface BusyPeriodEntry {
   end: Date;
   /** The booking counts as use (CONFIRMED, COMPLETED, NO_SHOW), not only as a slot held while it is decided. */
   held: boolean;
+  /** Booked by a user who is not INTERNAL: the sharing report's external use. */
+  external: boolean;
   version: Version;
 }
 
@@ -177,8 +180,16 @@ export function busyPeriodEntryOf(raw: WireBusyPeriod): BusyPeriodEntry | string
   if (!parsed.success) return reasonOf(parsed.error);
   const problem = periodProblem(parsed.data.start, parsed.data.end);
   if (problem) return problem;
-  const { id, instrumentId, start, end, held } = parsed.data;
-  return { id: Number(id), instrumentId: Number(instrumentId), start, end, held, version: versionOf(parsed.data.version) };
+  const { id, instrumentId, start, end, held, external } = parsed.data;
+  return {
+    id: Number(id),
+    instrumentId: Number(instrumentId),
+    start,
+    end,
+    held,
+    external,
+    version: versionOf(parsed.data.version),
+  };
 }
 
 export function removalEntryOf(raw: WireRemoval): RemovalEntry | string {

@@ -81,6 +81,7 @@ const period = (id: number, instrumentId: number, start: string, end: string, ve
   start,
   end,
   held: true,
+  external: false,
   version,
 });
 
@@ -154,6 +155,7 @@ describe('the national catalogue, applying harvested pages', () => {
       start: new Date('2027-01-04T03:00:00Z'),
       end: new Date('2027-01-04T01:00:00Z'),
       held: true,
+      external: false,
       version: { xid: 200n, id: 3n },
     });
     await expect(

@@ -263,6 +263,7 @@ async function writePeriods(
           instrumentId: p.instrumentId,
           period: { start: p.start, end: p.end },
           held: p.held,
+          external: p.external,
           ...versionColumns(p.version, generation),
         })),
       )

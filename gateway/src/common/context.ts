@@ -59,7 +59,7 @@ export function createContextFactory(
       bookings: new BookingsService(registry, client, call, notices),
       schedules: new SchedulesService(registry, client, call),
       duplicateChecks: new DuplicateChecksService(registry, catalogue.equivalents, catalogue.freshness, checks, notices),
-      reports: new ReportsService(registry, client, call, notices, new Date()),
+      reports: new ReportsService(registry, client, call, notices, new Date(), catalogue.reports, catalogue.freshness),
       catalogue,
       freshness: () => (freshness ??= catalogue.freshness.all()),
       loaders: {

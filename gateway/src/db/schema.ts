@@ -152,6 +152,8 @@ export const catalogueBusyPeriodsTable = pgTable(
     period: tstzrange('period').notNull(),
     /** A booking that counts as use (CONFIRMED, COMPLETED, NO_SHOW); false for a PENDING one and a closure. */
     held: boolean('held').notNull().default(false),
+    /** A booking by a user who is not INTERNAL (the sharing report's external use); false for a closure. */
+    external: boolean('external').notNull().default(false),
     ...harvested,
   },
   (t) => [

@@ -21,6 +21,7 @@ import {
 } from '@kyoyo/domain';
 import type { CatalogueFreshness } from '../catalogue/catalogue.freshness';
 import type { CatalogueEquivalentsRepository } from '../catalogue/catalogue-equivalents.repository';
+import type { CatalogueReportsRepository } from '../catalogue/catalogue-reports.repository';
 import type { CatalogueSearchRepository } from '../catalogue/catalogue-search.repository';
 import type { CatalogueCriteria } from '../catalogue/catalogue.types';
 import type { CallContext, InstitutionClient } from '../federation/institution-client';
@@ -40,6 +41,8 @@ export interface CatalogueReads {
   search: CatalogueSearchRepository;
   /** Duplicate-check candidates and their use. */
   equivalents: CatalogueEquivalentsRepository;
+  /** The current fiscal year's sharing figures. */
+  reports: CatalogueReportsRepository;
   freshness: CatalogueFreshness;
 }
 

@@ -14,4 +14,6 @@ export interface SharingReport extends SharingRates {
   notShared: FederatedInstrument[];
   /** Members that did not answer, by code; the figures leave them out. */
   unavailableInstitutions: RegisteredInstitution[];
+  /** Members counted as of their catalogue's time, older than the freshness threshold, by code. */
+  staleInstitutions: RegisteredInstitution[];
 }

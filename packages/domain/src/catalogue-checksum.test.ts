@@ -44,6 +44,7 @@ const busy = (id: number, changes: Partial<ChecksumBusyPeriod> = {}): ChecksumBu
   start: at('2030-06-10T01:00:00Z'),
   end: at('2030-06-10T03:00:00Z'),
   held: true,
+  external: false,
   ...changes,
 });
 
@@ -115,6 +116,7 @@ describe('the catalogue checksum both an owner and the gateway compute', () => {
       { end: at('2030-06-10T04:00:00Z') },
       { instrumentId: 2 },
       { held: false },
+      { external: true },
     ]) {
       expect(catalogueFigures([], [busy(1, changes)], asOf).checksum).not.toBe(base);
     }

@@ -44,6 +44,8 @@ export interface ChecksumBusyPeriod {
   start: Date;
   end: Date;
   held: boolean;
+  /** Booked by a user who is not INTERNAL (the sharing report's external use); no more about who. */
+  external: boolean;
 }
 
 /** Counts and a checksum of one institution's part of the catalogue, as of one time. */
@@ -100,7 +102,15 @@ function canonicalListing(listing: ChecksumListing, asOf: number): string {
 }
 
 function canonicalBusyPeriod(period: ChecksumBusyPeriod): string {
-  return JSON.stringify(['busy', period.id, period.instrumentId, period.start.getTime(), period.end.getTime(), period.held]);
+  return JSON.stringify([
+    'busy',
+    period.id,
+    period.instrumentId,
+    period.start.getTime(),
+    period.end.getTime(),
+    period.held,
+    period.external,
+  ]);
 }
 
 /**

@@ -5,6 +5,8 @@ import { ceilDiv, isYen, type Yen } from './money';
 export const USER_CATEGORIES = ['INTERNAL', 'ACADEMIC', 'INDUSTRY'] as const;
 /** Who is booking, relative to the owning institution. */
 export type UserCategory = (typeof USER_CATEGORIES)[number];
+/** Use by someone from outside the owning institution: what the sharing report counts as external use. */
+export const isExternalUse = (category: UserCategory): boolean => category !== 'INTERNAL';
 
 /** Every operation mode, in display order. */
 export const OPERATION_MODES = ['SELF', 'ASSISTED', 'DELEGATED'] as const;

@@ -73,6 +73,34 @@ export function openAndHeldMinutes(
   return { openMinutes, heldMinutes: openMinutes - freeMinutes };
 }
 
+/** One covered instrument as a report lays out its use: its life, weekly open hours and held bookings. */
+export interface CoveredUse {
+  acquiredOn: string | null;
+  decommissionedAt: Date | null;
+  openHours: readonly OpenHoursRule[];
+  /** Periods held by its bookings (`HELD_BOOKING_STATUSES`) that overlap the period; need not be clipped. */
+  held: readonly TimeRange[];
+}
+
+/**
+ * The open hours of `instruments` in `period` (each inside its own life) and the part of them bookings held:
+ * a report's `openHours` and `bookedOpenHours`, the same at an owner and in the national catalogue.
+ */
+export function openAndHeldHours(
+  period: TimeRange,
+  instruments: Iterable<CoveredUse>,
+): { openHours: number; bookedOpenHours: number } {
+  let openMinutes = 0;
+  let heldMinutes = 0;
+  for (const instrument of instruments) {
+    const life = lifeWithin(period, instrument.acquiredOn, instrument.decommissionedAt);
+    const usage = openAndHeldMinutes(instrument.openHours, life, instrument.held);
+    openMinutes += usage.openMinutes;
+    heldMinutes += usage.heldMinutes;
+  }
+  return { openHours: openMinutes / 60, bookedOpenHours: heldMinutes / 60 };
+}
+
 /**
  * What one institution contributes to a sharing report. A national report adds these up before it divides,
  * so every rate is a ratio of national sums (never an average of institutions' rates).

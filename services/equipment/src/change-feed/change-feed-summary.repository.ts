@@ -1,6 +1,6 @@
 import { and, asc, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { equipmentSchema } from '@kyoyo/db';
-import { CatalogueChecksum, HELD_BOOKING_STATUSES, type CatalogueFigures } from '@kyoyo/domain';
+import { CatalogueChecksum, HELD_BOOKING_STATUSES, isExternalUse, type CatalogueFigures } from '@kyoyo/domain';
 import { LISTING_COLUMNS, toInstrument, type EquipmentDb } from '../instruments/instruments.repository';
 import { PUBLISHED_BOOKING_STATUSES } from './change-feed.repository';
 import type { FeedPosition } from './change-feed.types';
@@ -84,6 +84,7 @@ export class ChangeFeedSummaryRepository {
                 instrumentId: bookingsTable.instrumentId,
                 period: bookingsTable.period,
                 status: bookingsTable.status,
+                userCategory: bookingsTable.userCategory,
               })
               .from(bookingsTable)
               .where(
@@ -112,6 +113,7 @@ export class ChangeFeedSummaryRepository {
               start: b.period.start,
               end: b.period.end,
               held: HELD_BOOKING_STATUSES.includes(b.status),
+              external: isExternalUse(b.userCategory),
             });
           }
           after = rows.at(-1)!.id;

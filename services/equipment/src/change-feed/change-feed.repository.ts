@@ -1,6 +1,13 @@
 import { and, asc, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { equipmentSchema } from '@kyoyo/db';
-import { ACTIVE_BOOKING_STATUSES, feedVersion, HELD_BOOKING_STATUSES, type BookingStatus, type FeedVersion } from '@kyoyo/domain';
+import {
+  ACTIVE_BOOKING_STATUSES,
+  feedVersion,
+  HELD_BOOKING_STATUSES,
+  isExternalUse,
+  type BookingStatus,
+  type FeedVersion,
+} from '@kyoyo/domain';
 import { LISTING_COLUMNS, toInstrument, type EquipmentDb, type Transaction } from '../instruments/instruments.repository';
 import type { CatalogueState, FeedChange, FeedPosition } from './change-feed.types';
 
@@ -240,6 +247,7 @@ async function readState(
             instrumentId: bookingsTable.instrumentId,
             period: bookingsTable.period,
             status: bookingsTable.status,
+            userCategory: bookingsTable.userCategory,
           })
           .from(bookingsTable)
           .where(and(inArray(bookingsTable.id, periodIds), inArray(bookingsTable.status, [...PUBLISHED_BOOKING_STATUSES]))),
@@ -275,6 +283,7 @@ async function readState(
       start: b.period.start,
       end: b.period.end,
       held: HELD_BOOKING_STATUSES.includes(b.status),
+      external: isExternalUse(b.userCategory),
       version: periodVersions.get(b.id)!,
     })),
     removedBusyPeriods: periodIds.filter((id) => !active.has(id)).map((id) => ({ id, version: periodVersions.get(id)! })),

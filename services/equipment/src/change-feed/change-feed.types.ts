@@ -28,7 +28,8 @@ export interface CatalogueListing extends Instrument {
 
 /**
  * When a booking holds or held an instrument (PENDING, CONFIRMED, COMPLETED, NO_SHOW): start and end, whether
- * it counts as use, nothing about who or why.
+ * it counts as use and whether its user is not INTERNAL (the sharing report's external use), nothing about
+ * who or why.
  */
 export interface CatalogueBusyPeriod {
   /** The booking's id. */
@@ -38,6 +39,8 @@ export interface CatalogueBusyPeriod {
   end: Date;
   /** CONFIRMED, COMPLETED or NO_SHOW: the instrument was (or will be) used; PENDING: held while it is decided. */
   held: boolean;
+  /** Booked by a user who is not INTERNAL (ACADEMIC or INDUSTRY). */
+  external: boolean;
   version: FeedVersion;
 }
 

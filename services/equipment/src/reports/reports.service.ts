@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { requireOversight, type Identity } from '@kyoyo/auth';
-import { lifeWithin, openAndHeldMinutes, SHARING_THRESHOLD_YEN, sharingReportPeriod, type OpenHoursRule } from '@kyoyo/domain';
+import { openAndHeldHours, SHARING_THRESHOLD_YEN, sharingReportPeriod, type OpenHoursRule } from '@kyoyo/domain';
 import type { ReportsRepository } from './reports.repository';
 import type { SharingStats } from './reports.types';
 
@@ -33,18 +33,15 @@ export class ReportsService {
     const period = sharingReportPeriod(fiscalYear, this.now);
     const threshold = SHARING_THRESHOLD_YEN;
     const snapshot = await this.repository.sharingSnapshot(period, threshold);
-    let openMinutes = 0;
-    let heldMinutes = 0;
-    for (const instrument of snapshot.covered) {
-      const life = lifeWithin(period, instrument.acquiredOn, instrument.decommissionedAt);
-      const usage = openAndHeldMinutes(
-        snapshot.openHours.get(instrument.id) ?? [],
-        life,
-        snapshot.bookedPeriods.get(instrument.id) ?? [],
-      );
-      openMinutes += usage.openMinutes;
-      heldMinutes += usage.heldMinutes;
-    }
+    const usage = openAndHeldHours(
+      period,
+      snapshot.covered.map((instrument) => ({
+        acquiredOn: instrument.acquiredOn,
+        decommissionedAt: instrument.decommissionedAt,
+        openHours: snapshot.openHours.get(instrument.id) ?? [],
+        held: snapshot.bookedPeriods.get(instrument.id) ?? [],
+      })),
+    );
     for (const instrument of snapshot.notShared) {
       this.openHoursLoader.prime(instrument.id, snapshot.openHours.get(instrument.id) ?? []);
     }
@@ -58,8 +55,7 @@ export class ReportsService {
       notShared: snapshot.notShared,
       bookedHours: snapshot.bookedHours,
       externalBookedHours: snapshot.externalBookedHours,
-      openHours: openMinutes / 60,
-      bookedOpenHours: heldMinutes / 60,
+      ...usage,
     };
   }
 }
