@@ -4,6 +4,7 @@ import {
   FIRST_REPORT_FISCAL_YEAR,
   lifeWithin,
   NO_SHARING_TOTALS,
+  openAndHeldHours,
   openAndHeldMinutes,
   sharingRates,
   sharingReportPeriod,
@@ -85,6 +86,33 @@ describe('openAndHeldMinutes', () => {
       openMinutes: 0,
       heldMinutes: 0,
     });
+  });
+});
+
+describe('openAndHeldHours', () => {
+  const week = range('2030-06-17T00:00', '2030-06-24T00:00');
+
+  it('adds instruments up, each inside its own life, in hours', () => {
+    const usage = openAndHeldHours(week, [
+      // Open the whole week (45 h), two hours held.
+      {
+        acquiredOn: null,
+        decommissionedAt: null,
+        openHours: DEFAULT_OPEN_HOURS,
+        held: [range('2030-06-18T10:00', '2030-06-18T12:00')],
+      },
+      // Acquired on Thursday: Thursday and Friday only (18 h); its Wednesday booking predates it.
+      {
+        acquiredOn: '2030-06-20',
+        decommissionedAt: null,
+        openHours: DEFAULT_OPEN_HOURS,
+        held: [range('2030-06-19T10:00', '2030-06-19T12:00'), range('2030-06-21T09:00', '2030-06-21T10:00')],
+      },
+      // Decommissioned on Tuesday at 00:00: Monday only (9 h), nothing held.
+      { acquiredOn: null, decommissionedAt: tokyo('2030-06-18T00:00'), openHours: DEFAULT_OPEN_HOURS, held: [] },
+    ]);
+    expect(usage).toEqual({ openHours: 45 + 18 + 9, bookedOpenHours: 2 + 1 });
+    expect(openAndHeldHours(week, [])).toEqual({ openHours: 0, bookedOpenHours: 0 });
   });
 });
 
