@@ -111,8 +111,11 @@ export class ReportsService {
     period: TimeRange,
   ): Promise<SharingReport> {
     const members = member ? [member] : this.registry.all();
-    const freshness = await this.freshness.all(this.now);
-    const unavailable = members.filter((m) => !freshness.get(m.code)?.currentTo).sort(byCode);
+    const [freshness, snapshot] = await Promise.all([
+      this.freshness.all(this.now),
+      this.catalogue.sharingSnapshot(member?.code ?? null, period, SHARING_THRESHOLD_YEN),
+    ]);
+    const unavailable = members.filter((m) => !freshness.get(m.code)?.currentTo);
     if (member && unavailable.length > 0) {
       throw new DomainError(
         ErrorCode.INSTITUTION_UNAVAILABLE,
@@ -120,7 +123,6 @@ export class ReportsService {
         'institution',
       );
     }
-    const snapshot = await this.catalogue.sharingSnapshot(member?.code ?? null, period, SHARING_THRESHOLD_YEN);
     for (const i of unavailable) this.notices.unavailableInstitutions.add(i.code);
     const usage = openAndHeldHours(
       period,
@@ -138,20 +140,11 @@ export class ReportsService {
       externalBookedHours: snapshot.externalBookedHours,
       ...usage,
     };
-    return {
-      institution: member,
-      fiscalYear,
-      threshold: SHARING_THRESHOLD_YEN,
-      instrumentsAtOrAboveThreshold: totals.instrumentsAtOrAboveThreshold,
-      sharedAtOrAboveThreshold: totals.sharedAtOrAboveThreshold,
-      ...sharingRates(totals),
-      notShared: snapshot.notShared,
-      unavailableInstitutions: unavailable,
-      staleInstitutions: members.filter((m) => {
-        const f = freshness.get(m.code);
-        return f?.currentTo && f.stale;
-      }),
-    };
+    const stale = members.filter((m) => {
+      const f = freshness.get(m.code);
+      return f?.currentTo && f.stale;
+    });
+    return reportOf(member, fiscalYear, totals, snapshot.notShared, unavailable, stale);
   }
 
   private async statsOf(institution: RegisteredInstitution, fiscalYear: number): Promise<ServiceSharingStats> {
@@ -172,18 +165,31 @@ export class ReportsService {
     unavailable: RegisteredInstitution[],
   ): SharingReport {
     const totals = sumSharingTotals(answered.map((a) => totalsOf(a.value)));
-    return {
-      institution,
-      fiscalYear,
-      threshold: SHARING_THRESHOLD_YEN,
-      instrumentsAtOrAboveThreshold: totals.instrumentsAtOrAboveThreshold,
-      sharedAtOrAboveThreshold: totals.sharedAtOrAboveThreshold,
-      ...sharingRates(totals),
-      notShared: answered
-        .flatMap((a) => a.value.notShared.map((i) => ({ ...i, institutionCode: a.institution.code })))
-        .sort(byPriceDescending),
-      unavailableInstitutions: [...unavailable].sort(byCode),
-      staleInstitutions: [],
-    };
+    const notShared = answered
+      .flatMap((a) => a.value.notShared.map((i) => ({ ...i, institutionCode: a.institution.code })))
+      .sort(byPriceDescending);
+    return reportOf(institution, fiscalYear, totals, notShared, unavailable, []);
   }
+}
+
+/** A report from its totals, whichever side they were summed on; institutions listed by code. */
+function reportOf(
+  institution: RegisteredInstitution | null,
+  fiscalYear: number,
+  totals: SharingTotals,
+  notShared: FederatedInstrument[],
+  unavailable: readonly RegisteredInstitution[],
+  stale: readonly RegisteredInstitution[],
+): SharingReport {
+  return {
+    institution,
+    fiscalYear,
+    threshold: SHARING_THRESHOLD_YEN,
+    instrumentsAtOrAboveThreshold: totals.instrumentsAtOrAboveThreshold,
+    sharedAtOrAboveThreshold: totals.sharedAtOrAboveThreshold,
+    ...sharingRates(totals),
+    notShared,
+    unavailableInstitutions: [...unavailable].sort(byCode),
+    staleInstitutions: [...stale].sort(byCode),
+  };
 }
