@@ -98,6 +98,20 @@ export class ProcessGroup {
     return this.processes.find((p) => p.name === name)?.child.pid;
   }
 
+  /**
+   * Runs `task` with the processes named `names` paused (SIGSTOP, then SIGCONT whatever happens): what the
+   * others measure meanwhile is free of their CPU, as when they run on machines of their own.
+   */
+  async whilePaused<T>(names: readonly string[], task: () => Promise<T>): Promise<T> {
+    const pids = names.map((name) => this.pidOf(name)).filter((pid): pid is number => pid !== undefined);
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      return await task();
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await stopAll(this.processes);

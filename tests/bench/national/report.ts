@@ -20,6 +20,8 @@ export interface ScalingPoint {
   connections: number;
   federation: LoadResult;
   central: LoadResult;
+  /** Measured with every member service paused: the gateway and PostgreSQL alone on the machine. */
+  membersPaused?: boolean;
 }
 
 /** The gateway at one federation: its peak memory and its national catalogue on disk. */
@@ -101,6 +103,7 @@ function scalingTable(report: Report, axis: ScalingPoint['axis']): string {
       (a, b) =>
         a.scenario.localeCompare(b.scenario) ||
         a.connections - b.connections ||
+        Number(a.membersPaused ?? false) - Number(b.membersPaused ?? false) ||
         a.institutions - b.institutions ||
         a.listings - b.listings,
     );
@@ -115,7 +118,9 @@ function scalingTable(report: Report, axis: ScalingPoint['axis']): string {
       'p50 ratio',
     ],
     points.map((p) => [
-      ...(axis === 'institutions' ? [p.institutions] : [n(p.listings), p.institutions]),
+      ...(axis === 'institutions'
+        ? [p.membersPaused ? `${p.institutions}, members paused` : p.institutions]
+        : [n(p.listings), p.institutions]),
       p.scenario,
       p.connections,
       trio(p.federation),
@@ -224,8 +229,10 @@ export function nationalReport(report: Report, repo: string): string {
       `(one load generator stands for many users).`,
     '',
     `**Load**: \`autocannon\`, ${report.clients.join(', ')} keep-alive connections each sending its next request when the last is answered, ` +
-      `${report.seconds} s per measurement after a warm-up, every response read (a GraphQL error in a 200 counts as an error); ` +
-      `central and federation measured one after the other in the same run.`,
+      `two turns of ${report.seconds} s per system and measurement, alternating (central, federation, federation, central) so that a ` +
+      `slow spell of the machine does not land on one system only, each after a warm-up of three requests per client; every ` +
+      `response read (a GraphQL error in a 200 counts as an error). Throughput is answers over the time to the last answer ` +
+      `(an operation too slow for the window is timed by a fixed count of requests instead).`,
     '',
     ratioTable(report),
     '',
@@ -256,7 +263,16 @@ export function nationalReport(report: Report, repo: string): string {
     footprintTable(report),
     '',
     ...(report.scaling.some((p) => p.axis === 'institutions')
-      ? ['### Search as the federation grows (same listings)', '', scalingTable(report, 'institutions'), '']
+      ? [
+          '### Search as the federation grows (same listings)',
+          '',
+          'Every member service runs on this machine too, so each added institution is a Node process and a pool sharing ' +
+            'its two cores. The rows "members paused" search with every member stopped (SIGSTOP) for the measurement: ' +
+            'the gateway and PostgreSQL alone, as when the members run on machines of their own.',
+          '',
+          scalingTable(report, 'institutions'),
+          '',
+        ]
       : []),
     ...(report.scaling.some((p) => p.axis === 'listings')
       ? ['### Search as the catalogue grows (synthetic copies of the real listings)', '', scalingTable(report, 'listings'), '']

@@ -29,9 +29,9 @@ import { catalogueSize, instrumentIds, maxConnectionsOf, seedBookingHistory, ser
 import { measureFreshness, type ChangeSite } from './freshness';
 import { explainHotQueries, measureFloor } from './floor';
 import { packIntoMembers, readNationalListings, type BenchListing, type BenchMember } from './listings';
-import { runLoad } from './load';
+import { compareLoads, runLoad, type LoadResult } from './load';
 import { MemorySampler } from './processes';
-import { nationalReport, quickSummary, type Footprint, type Measurement, type Report } from './report';
+import { nationalReport, quickSummary, type Footprint, type Measurement, type Report, type ScalingPoint } from './report';
 import { instrumentRef, SCENARIOS, SEARCH_LONG, SEARCH_SHORT, type Scenario, type Targets } from './scenarios';
 import {
   buildCentral,
@@ -252,8 +252,13 @@ async function measureScenario(
 ): Promise<Measurement[]> {
   const results: Measurement[] = [];
   for (const connections of clients) {
-    const central = await runLoad(await scenario.central(targets), connections, plan.seconds, plan.minRequests);
-    const federation = await runLoad(await scenario.federation(targets), connections, plan.seconds, plan.minRequests);
+    const [central, federation] = await compareLoads(
+      () => scenario.central(targets),
+      () => scenario.federation(targets),
+      connections,
+      plan.seconds,
+      plan.minRequests,
+    );
     systems.group.assertAlive();
     results.push({ scenario: scenario.name, connections, federation, central });
     say(
@@ -263,6 +268,40 @@ async function measureScenario(
     );
   }
   return results;
+}
+
+/**
+ * The 3+ character search at the scaling runs' client counts with every member paused: whether search grows
+ * with the institutions themselves or with their processes on this machine.
+ */
+async function searchWithMembersPaused(
+  running: RunningSystems,
+  targets: Targets,
+  institutions: number,
+  listings: number,
+  plan: Plan,
+  centralOf: (scenario: string, connections: number) => LoadResult,
+): Promise<ScalingPoint[]> {
+  const points: ScalingPoint[] = [];
+  for (const c of plan.scalingClients) {
+    const spec = await SEARCH_LONG.federation(targets);
+    const federation = await running.group.whilePaused(running.names.members, () =>
+      runLoad(spec, c, plan.seconds, plan.minRequests),
+    );
+    running.group.assertAlive();
+    points.push({
+      axis: 'institutions',
+      institutions,
+      listings,
+      scenario: SEARCH_LONG.name,
+      connections: c,
+      federation,
+      central: centralOf(SEARCH_LONG.name, c),
+      membersPaused: true,
+    });
+    say(`  ${SEARCH_LONG.name}, ${c} client(s), members paused: federation p50 ${federation.p50.toFixed(1)} ms`);
+  }
+  return points;
 }
 
 async function timeBatch(systems: RunningSystems, targets: Targets, members: readonly BenchMember[], plan: Plan) {
@@ -487,14 +526,17 @@ async function main(): Promise<void> {
     say(`duplicate checks, a batch of ${plan.batch}…`);
     report.batch = await timeBatch(running, targets, members, plan);
     report.explain.push(...(await explainHotQueries(centralUrl, size)));
+    // The central peer's figure beside each scaling point: the main comparison's.
+    const centralSearch = (name: string, c: number) =>
+      report.measurements.find((m) => m.scenario === name && m.connections === c)!.central;
+    if (plan.institutionScaling.length > 0)
+      report.scaling.push(...(await searchWithMembersPaused(running, targets, members.length, size, plan, centralSearch)));
     report.footprints.push(await footprintOf(running, members.length, size, report.memory.get(running.names.gateway) ?? 0));
     report.freshness.push(...(await freshnessAt(running, targets, members, shardUrls, listings, plan)));
     await running.group.stop();
     running = undefined;
 
     // How federated search grows with the number of institutions (same listings, same central peer).
-    const centralSearch = (name: string, c: number) =>
-      report.measurements.find((m) => m.scenario === name && m.connections === c)!.central;
     for (const count of plan.institutionScaling) {
       const scaled = federationOf(count);
       t = performance.now();
@@ -522,6 +564,7 @@ async function main(): Promise<void> {
           );
         }
       }
+      report.scaling.push(...(await searchWithMembersPaused(running, scaledTargets, count, size, plan, centralSearch)));
       if (count >= 20) report.freshness.push(...(await freshnessAt(running, scaledTargets, scaled, urls, listings, plan)));
       gatewayMemory.stop();
       report.footprints.push(await footprintOf(running, count, size, gatewayMemory.peaks.get(running.names.gateway) ?? 0));
