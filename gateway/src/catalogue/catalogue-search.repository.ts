@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { PgSelect } from 'drizzle-orm/pg-core';
 import { compareSortKeys, escapeLike, freeSlots, type GeoPoint, type TimeRange } from '@kyoyo/domain';
 import * as gatewaySchema from '../db/schema';
 import type { FederatedInstrument } from '../instruments/instruments.types';
@@ -91,6 +92,17 @@ function afterSql(c: CatalogueCriteria, key: SQL): SQL | undefined {
   return sql`(${key} > ${value} OR ${key} IS NULL OR (${key} = ${value} AND ${tie}))`;
 }
 
+/**
+ * Joins the institutions (for their campus coordinates) only where a distance is computed: the catalogue's
+ * foreign key (on delete cascade) already keeps out the rows of an institution no longer registered, and the
+ * join costs the common searches a hash join over every match.
+ */
+function withCampus<T extends PgSelect>(query: T, c: CatalogueCriteria): T {
+  if (!c.near && !c.origin) return query;
+  // Every caller selects its own columns, so the join leaves the rows' type as it is.
+  return query.innerJoin(inst, eq(inst.code, ci.institution)) as unknown as T;
+}
+
 /** A catalogue row as the gateway's instrument. */
 export function toFederatedInstrument(row: ListingRow): FederatedInstrument {
   return {
@@ -171,7 +183,7 @@ export class CatalogueSearchRepository {
     const distance = c.origin ? distanceSql(c.origin) : sql`NULL::float8`;
     const key = keySql(c, score, distance);
     const order = c.sort === 'RELEVANCE' ? sql`${key} DESC` : sql`${key} ASC NULLS LAST`;
-    return this.db
+    const query = this.db
       .select({
         row: LISTING,
         score: sql<number>`${score}`.as('score'),
@@ -179,7 +191,8 @@ export class CatalogueSearchRepository {
         key: sql<number | null>`${key}`.as('key'),
       })
       .from(ci)
-      .innerJoin(inst, eq(inst.code, ci.institution))
+      .$dynamic();
+    return withCampus(query, c)
       .where(and(whereSql(c), afterSql(c, key)))
       .orderBy(order, asc(ci.institution), asc(ci.id))
       .limit(c.limit + 1);
@@ -205,12 +218,8 @@ export class CatalogueSearchRepository {
 
   /** Total matches and their counts by category and by institution, most frequent first. */
   private async aggregate(c: CatalogueCriteria): Promise<Omit<CataloguePage, 'hits' | 'hasMore'>> {
-    const rows = await this.db
-      .select({ institution: ci.institution, category: ci.category, count: count() })
-      .from(ci)
-      .innerJoin(inst, eq(inst.code, ci.institution))
-      .where(whereSql(c))
-      .groupBy(ci.institution, ci.category);
+    const query = this.db.select({ institution: ci.institution, category: ci.category, count: count() }).from(ci).$dynamic();
+    const rows = await withCampus(query, c).where(whereSql(c)).groupBy(ci.institution, ci.category);
     return facetsOf(rows);
   }
 
@@ -223,25 +232,29 @@ export class CatalogueSearchRepository {
     const periodOf = (w: TimeRange) =>
       sql`tstzrange(${w.start.toISOString()}::timestamptz, ${w.end.toISOString()}::timestamptz, '[)')`;
     const [candidates, busy] = await Promise.all([
-      this.db
-        .select({
-          institution: ci.institution,
-          id: ci.id,
-          category: ci.category,
-          openHours: ci.openHours,
-          acquisitionPrice: ci.acquisitionPrice,
-          score: sql<number>`${scoreSql(c)}`,
-          distanceKm: sql<number | null>`${distance}`,
-        })
-        .from(ci)
-        .innerJoin(inst, eq(inst.code, ci.institution))
-        .where(where),
-      this.db
-        .select({ institution: cb.institution, instrumentId: cb.instrumentId, period: cb.period })
-        .from(cb)
-        .innerJoin(ci, and(eq(ci.institution, cb.institution), eq(ci.id, cb.instrumentId)))
-        .innerJoin(inst, eq(inst.code, ci.institution))
-        .where(and(where, sql`${cb.period} && ${periodOf(window)}`)),
+      withCampus(
+        this.db
+          .select({
+            institution: ci.institution,
+            id: ci.id,
+            category: ci.category,
+            openHours: ci.openHours,
+            acquisitionPrice: ci.acquisitionPrice,
+            score: sql<number>`${scoreSql(c)}`,
+            distanceKm: sql<number | null>`${distance}`,
+          })
+          .from(ci)
+          .$dynamic(),
+        c,
+      ).where(where),
+      withCampus(
+        this.db
+          .select({ institution: cb.institution, instrumentId: cb.instrumentId, period: cb.period })
+          .from(cb)
+          .innerJoin(ci, and(eq(ci.institution, cb.institution), eq(ci.id, cb.instrumentId)))
+          .$dynamic(),
+        c,
+      ).where(and(where, sql`${cb.period} && ${periodOf(window)}`)),
     ]);
     const busyOf = new Map<string, TimeRange[]>();
     for (const b of busy) {
