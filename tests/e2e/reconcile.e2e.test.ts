@@ -122,6 +122,21 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('reconciliation of the national catalogue with each owner', () => {
+  it('refreshes the planner’s statistics of the catalogue once a full listing is in, without waiting for autovacuum', async () => {
+    const { federation, owner } = await seeded();
+    const estimated = async () => {
+      const [row] = await federation.gatewayDatabase.sql<{ n: number }[]>`
+        SELECT reltuples::int AS n FROM pg_class WHERE relname = 'catalogue_instruments'`;
+      return row!.n;
+    };
+    // Never analysed yet: PostgreSQL knows nothing of the table's size.
+    expect(await estimated()).toBe(-1);
+    const gateway = await gatewayOf(federation);
+    await gateway.harvester!.settle();
+    const [listed] = await owner<{ n: number }[]>`SELECT count(*)::int AS n FROM instruments WHERE decommissioned_at IS NULL`;
+    await expect.poll(estimated, { timeout: 10_000 }).toBe(listed!.n);
+  });
+
   it('finds the owner’s counts and checksum in a catalogue that harvested it, computed alike on both sides page by page', async () => {
     const { federation, code, owner } = await seeded();
     const gateway = await gatewayOf(federation);

@@ -270,4 +270,14 @@ describe('the national catalogue, applying harvested pages', () => {
       await repository.applySnapshot(institution, last, entriesOf({}), { next: null, cursor: 'epoch2:10:9', asOf: new Date() }),
     ).toBe(false);
   });
+
+  it('refreshes the planner’s statistics of the catalogue’s tables when asked', async () => {
+    await joined();
+    expect(await apply({ listings: [listing(1, '600:1'), listing(2, '600:2')] }, 'epoch:600:2')).toBe(true);
+    await repository.analyze();
+    const [stats] = await database.db.execute<{ estimated: number; counted: number }>(sql`
+      SELECT (SELECT reltuples::int FROM pg_class WHERE relname = 'catalogue_instruments') AS estimated,
+             (SELECT count(*)::int FROM catalogue_instruments) AS counted`);
+    expect(stats!.estimated).toBe(stats!.counted);
+  });
 });

@@ -158,6 +158,16 @@ export class CatalogueRepository {
     });
   }
 
+  /**
+   * Refreshes the planner's statistics of the catalogue's tables. A full listing rewrites an institution's
+   * part in minutes where autovacuum would notice it only later: until then search plans for the table as it
+   * was (measured: a 3+ character search over 100,820 freshly harvested listings at 2.4× the central peer's
+   * time at 16 clients).
+   */
+  async analyze(): Promise<void> {
+    await this.db.execute(sql`ANALYZE ${ci}, ${cb}`);
+  }
+
   /** Records why the last harvest attempt failed (shown in metrics and logs; the catalogue stays as it was). */
   async recordError(institution: string, error: string): Promise<void> {
     await this.db

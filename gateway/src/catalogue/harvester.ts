@@ -100,6 +100,32 @@ export class Harvester {
     clearInterval(this.registryTimer);
     this.abort.abort();
     await Promise.allSettled(this.loops.values());
+    await this.analyzing;
+  }
+
+  private analyzing: Promise<void> | null = null;
+  private analyzeAgain = false;
+
+  /**
+   * After a full listing: fresh planner statistics for the catalogue, in the background, one ANALYZE at a
+   * time; listings completed while one runs are covered by one more after it (forty members joining at once
+   * cost two or three, not forty).
+   */
+  private refreshStatistics(): void {
+    if (this.analyzing) {
+      this.analyzeAgain = true;
+      return;
+    }
+    this.analyzing = (async () => {
+      do {
+        this.analyzeAgain = false;
+        await this.repository.analyze();
+      } while (this.analyzeAgain && !this.abort.signal.aborted);
+    })()
+      .catch((error: unknown) => this.logger.warn('catalogue: ANALYZE after a full listing failed', { error }))
+      .finally(() => {
+        this.analyzing = null;
+      });
   }
 
   /** Seconds each member's part of the catalogue may be behind its owner (0 while a long poll is open). */
@@ -259,6 +285,7 @@ export class Harvester {
         // The first full listing is counted once it is complete (only one consumer's last page applies).
         if (state.cursor === null) this.metrics?.resyncs.inc({ institution, reason: 'first' });
         this.logger.info('catalogue: full listing applied', { institution });
+        this.refreshStatistics();
       }
       return applied ? 'applied' : 'stale';
     }
