@@ -3,9 +3,9 @@ import { escapeLike, type TimeRange } from '@kyoyo/domain';
 import * as gatewaySchema from '../db/schema';
 import type { FederatedInstrument } from '../instruments/instruments.types';
 import type { GatewayDb } from '../registry/registry.repository';
-import { LISTING, toFederatedInstrument } from './catalogue-search.repository';
+import { LISTING, TERMS_OF_LISTING, toFederatedInstrument } from './catalogue-search.repository';
 
-const { catalogueInstrumentsTable: ci, catalogueBusyPeriodsTable: cb } = gatewaySchema;
+const { catalogueInstrumentsTable: ci, catalogueTermsTable: ct, catalogueBusyPeriodsTable: cb } = gatewaySchema;
 
 /** What a probe looks for: the model keys of its title and its normalised title. */
 export interface EquivalenceQuery {
@@ -79,6 +79,7 @@ export class CatalogueEquivalentsRepository {
           const rows = await tx
             .select(LISTING)
             .from(ci)
+            .leftJoin(ct, TERMS_OF_LISTING)
             .where(sql`(${sql.join(hits, sql` OR `)})`)
             .orderBy(...order)
             .limit(limit);

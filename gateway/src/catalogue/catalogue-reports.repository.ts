@@ -4,9 +4,9 @@ import * as gatewaySchema from '../db/schema';
 import type { FederatedInstrument } from '../instruments/instruments.types';
 import type { GatewayDb } from '../registry/registry.repository';
 import { catalogueKeyOf } from './catalogue-equivalents.repository';
-import { LISTING, toFederatedInstrument } from './catalogue-search.repository';
+import { LISTING, OPEN_HOURS, TERMS_OF_LISTING, toFederatedInstrument } from './catalogue-search.repository';
 
-const { catalogueInstrumentsTable: ci, catalogueBusyPeriodsTable: cb } = gatewaySchema;
+const { catalogueInstrumentsTable: ci, catalogueTermsTable: ct, catalogueBusyPeriodsTable: cb } = gatewaySchema;
 
 /** One covered instrument of the catalogue, as a report lays out its use. */
 export interface CatalogueCoveredInstrument {
@@ -75,14 +75,16 @@ export class CatalogueReportsRepository {
             id: ci.id,
             sharedExternally: ci.sharedExternally,
             acquiredOn: ci.acquiredOn,
-            openHours: ci.openHours,
+            openHours: OPEN_HOURS,
           })
           .from(ci)
+          .leftJoin(ct, TERMS_OF_LISTING)
           .where(covered)
           .orderBy(asc(ci.institution), asc(ci.id));
         const notShared = await tx
           .select(LISTING)
           .from(ci)
+          .leftJoin(ct, TERMS_OF_LISTING)
           .where(and(covered, eq(ci.sharedExternally, false)))
           .orderBy(sql`${ci.acquisitionPrice} DESC NULLS LAST`, sql`${ci.institution} COLLATE "C"`, asc(ci.id));
         const [sums] = await tx

@@ -1,12 +1,25 @@
 import { and, asc, count, eq, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
-import { compareSortKeys, escapeLike, freeSlots, type GeoPoint, type TimeRange } from '@kyoyo/domain';
+import {
+  compareSortKeys,
+  escapeLike,
+  freeSlots,
+  type FeeRate,
+  type GeoPoint,
+  type OpenHoursRule,
+  type TimeRange,
+} from '@kyoyo/domain';
 import * as gatewaySchema from '../db/schema';
 import type { FederatedInstrument } from '../instruments/instruments.types';
 import type { GatewayDb } from '../registry/registry.repository';
 import type { CatalogueCriteria, CatalogueHit, CataloguePage, FacetCount } from './catalogue.types';
 
-const { catalogueInstrumentsTable: ci, catalogueBusyPeriodsTable: cb, institutionsTable: inst } = gatewaySchema;
+const {
+  catalogueInstrumentsTable: ci,
+  catalogueTermsTable: ct,
+  catalogueBusyPeriodsTable: cb,
+  institutionsTable: inst,
+} = gatewaySchema;
 
 type Row = typeof ci.$inferSelect;
 
@@ -132,8 +145,8 @@ export function toFederatedInstrument(row: ListingRow): FederatedInstrument {
   };
 }
 
-/** Columns of a listing as search returns it (not the derived search columns, which nothing reads back). */
-export const LISTING = {
+/** Columns of a listing as search returns it, but its terms (not the derived search columns, which nothing reads back). */
+export const LISTING_CORE = {
   institution: ci.institution,
   id: ci.id,
   localId: ci.localId,
@@ -155,11 +168,36 @@ export const LISTING = {
   maxBookingMinutes: ci.maxBookingMinutes,
   cancellationFreeHours: ci.cancellationFreeHours,
   cancellationFeePercent: ci.cancellationFeePercent,
-  openHours: ci.openHours,
-  fees: ci.fees,
 };
 
-export type ListingRow = Pick<Row, keyof typeof LISTING>;
+/** A listing's terms, as stored beside it. */
+export type ListingTerms = { fees: FeeRate[]; openHours: OpenHoursRule[] };
+
+/** What a listing without a terms row (none is written without one) reads as. */
+const NO_TERMS: ListingTerms = { fees: [], openHours: [] };
+
+/** The join to each listing's terms: `.leftJoin(ct, TERMS_OF_LISTING)` wherever `LISTING` is selected. */
+export const TERMS_OF_LISTING = and(eq(ct.institution, ci.institution), eq(ct.id, ci.id))!;
+
+/** A listing's open hours through `TERMS_OF_LISTING`, none when it has no terms row. */
+export const OPEN_HOURS = sql<OpenHoursRule[]>`coalesce(${ct.openHours}, '[]'::jsonb)`.mapWith(ct.openHours);
+
+/** Every column of a listing as search returns it: select from the catalogue left-joined `TERMS_OF_LISTING`. */
+export const LISTING = {
+  ...LISTING_CORE,
+  openHours: OPEN_HOURS,
+  fees: sql<FeeRate[]>`coalesce(${ct.fees}, '[]'::jsonb)`.mapWith(ct.fees),
+};
+
+export type ListingRow = Pick<Row, keyof typeof LISTING_CORE> & ListingTerms;
+
+/** Where a listing key is one of `keys` (institution, owner's id), as a row comparison the primary key serves. */
+function keyIn(table: typeof ci | typeof ct, keys: readonly { institution: string; id: number }[]): SQL {
+  return sql`(${table.institution}, ${table.id}) IN (${sql.join(
+    keys.map((k) => sql`(${k.institution}, ${k.id}::bigint)`),
+    sql`, `,
+  )})`;
+}
 
 const facetOrder = (a: FacetCount, b: FacetCount) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
@@ -185,7 +223,7 @@ export class CatalogueSearchRepository {
     const order = c.sort === 'RELEVANCE' ? sql`${key} DESC` : sql`${key} ASC NULLS LAST`;
     const query = this.db
       .select({
-        row: LISTING,
+        row: LISTING_CORE,
         score: sql<number>`${score}`.as('score'),
         distance: sql<number | null>`${distance}`.as('distance'),
         key: sql<number | null>`${key}`.as('key'),
@@ -198,10 +236,12 @@ export class CatalogueSearchRepository {
       .limit(c.limit + 1);
   }
 
+  /** A page of hits: the listings in order, then the terms of those shown (a primary-key lookup each). */
   private async page(c: CatalogueCriteria): Promise<CatalogueHit[]> {
     const rows = await this.pageQuery(c);
+    const terms = await this.termsOf(rows.slice(0, c.limit).map((r) => r.row));
     return rows.map((r) => ({
-      instrument: toFederatedInstrument(r.row as Row),
+      instrument: toFederatedInstrument({ ...r.row, ...(terms.get(`${r.row.institution}/${r.row.id}`) ?? NO_TERMS) }),
       score: Number(r.score),
       distanceKm: r.distance === null ? null : Number(r.distance),
       availableFrom: null,
@@ -238,12 +278,13 @@ export class CatalogueSearchRepository {
             institution: ci.institution,
             id: ci.id,
             category: ci.category,
-            openHours: ci.openHours,
+            openHours: OPEN_HOURS,
             acquisitionPrice: ci.acquisitionPrice,
             score: sql<number>`${scoreSql(c)}`,
             distanceKm: sql<number | null>`${distance}`,
           })
           .from(ci)
+          .leftJoin(ct, TERMS_OF_LISTING)
           .$dynamic(),
         c,
       ).where(where),
@@ -318,16 +359,17 @@ export class CatalogueSearchRepository {
 
   private async rowsOf(keys: readonly { institution: string; id: number }[]): Promise<Map<string, ListingRow>> {
     if (keys.length === 0) return new Map();
-    const rows = await this.db
-      .select(LISTING)
-      .from(ci)
-      .where(
-        sql`(${ci.institution}, ${ci.id}) IN (${sql.join(
-          keys.map((k) => sql`(${k.institution}, ${k.id}::bigint)`),
-          sql`, `,
-        )})`,
-      );
+    const rows = await this.db.select(LISTING).from(ci).leftJoin(ct, TERMS_OF_LISTING).where(keyIn(ci, keys));
     return new Map(rows.map((r) => [`${r.institution}/${r.id}`, r]));
+  }
+
+  private async termsOf(keys: readonly { institution: string; id: number }[]): Promise<Map<string, ListingTerms>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.db
+      .select({ institution: ct.institution, id: ct.id, fees: ct.fees, openHours: ct.openHours })
+      .from(ct)
+      .where(keyIn(ct, keys));
+    return new Map(rows.map(({ institution, id, ...terms }) => [`${institution}/${id}`, terms]));
   }
 }
 

@@ -3,9 +3,14 @@ import { CatalogueChecksum, type CatalogueFigures } from '@kyoyo/domain';
 import * as gatewaySchema from '../db/schema';
 import type { GatewayDb } from '../registry/registry.repository';
 import type { HarvestState } from './catalogue.repository';
-import { LISTING } from './catalogue-search.repository';
+import { LISTING, TERMS_OF_LISTING } from './catalogue-search.repository';
 
-const { catalogueInstrumentsTable: ci, catalogueBusyPeriodsTable: cb, catalogueHarvestTable: ch } = gatewaySchema;
+const {
+  catalogueInstrumentsTable: ci,
+  catalogueTermsTable: ct,
+  catalogueBusyPeriodsTable: cb,
+  catalogueHarvestTable: ch,
+} = gatewaySchema;
 
 /** Where an institution's harvest stood when its part of the catalogue was summed. */
 export type SummedState = Pick<HarvestState, 'cursor' | 'generation' | 'snapshotNext'>;
@@ -62,6 +67,7 @@ export class CatalogueSummaryRepository {
           const rows = await tx
             .select(SUMMED)
             .from(ci)
+            .leftJoin(ct, TERMS_OF_LISTING)
             .where(and(eq(ci.institution, institution), gt(ci.id, after)))
             .orderBy(asc(ci.id))
             .limit(this.pageSize);

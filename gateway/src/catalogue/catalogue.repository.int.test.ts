@@ -177,6 +177,33 @@ describe('the national catalogue, applying harvested pages', () => {
     expect(await periods()).toHaveLength(1);
   });
 
+  it('keeps the terms of each listing beside it, by the same versions: an older never wins, a removal takes them', async () => {
+    await joined();
+    const priced = (id: number, version: string, hourlyRate: number, opensAt: number): WireListing => ({
+      ...listing(id, version),
+      fees: [{ userCategory: 'ACADEMIC', mode: 'SELF', hourlyRate, billingUnitMinutes: 30, minimumCharge: 0 }],
+      openHours: [{ weekday: 2, opensAt, closesAt: 1020 }],
+    });
+    const terms = () =>
+      database.db.execute<{ id: number; rate: number; opens: number }>(sql`
+        SELECT id::int AS id, (fees -> 0 ->> 'hourlyRate')::int AS rate, (open_hours -> 0 ->> 'opensAt')::int AS opens
+        FROM catalogue_terms WHERE institution = ${institution} ORDER BY id`);
+    expect(await apply({ listings: [priced(1, '400:5', 5000, 540), priced(2, '400:6', 6000, 600)] }, 'epoch:400:6')).toBe(true);
+    expect(await terms()).toEqual([
+      { id: 1, rate: 5000, opens: 540 },
+      { id: 2, rate: 6000, opens: 600 },
+    ]);
+    // An older version's terms are not written; a newer one's replace them.
+    expect(await apply({ listings: [priced(1, '399:1', 9999, 0), priced(2, '401:1', 7000, 480)] }, 'epoch:401:1')).toBe(true);
+    expect(await terms()).toEqual([
+      { id: 1, rate: 5000, opens: 540 },
+      { id: 2, rate: 7000, opens: 480 },
+    ]);
+    // A removal takes the terms with the listing.
+    expect(await apply({ removedListings: [{ id: '1', version: '402:1' }] }, 'epoch:402:1')).toBe(true);
+    expect(await terms()).toEqual([{ id: 2, rate: 7000, opens: 480 }]);
+  });
+
   it('never lets an older version overwrite or remove a newer one', async () => {
     await joined();
     expect(await apply({ listings: [listing(1, '300:5', { description: 'newer' })] }, 'epoch:300:5')).toBe(true);

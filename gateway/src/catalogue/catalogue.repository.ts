@@ -3,7 +3,12 @@ import * as gatewaySchema from '../db/schema';
 import type { GatewayDb } from '../registry/registry.repository';
 import type { BusyPeriodEntry, CheckedEntries, ListingEntry, RemovalEntry, Version } from './catalogue.entries';
 
-const { catalogueInstrumentsTable: ci, catalogueBusyPeriodsTable: cb, catalogueHarvestTable: ch } = gatewaySchema;
+const {
+  catalogueInstrumentsTable: ci,
+  catalogueTermsTable: ct,
+  catalogueBusyPeriodsTable: cb,
+  catalogueHarvestTable: ch,
+} = gatewaySchema;
 
 type Transaction = Parameters<Parameters<GatewayDb['transaction']>[0]>[0];
 
@@ -26,6 +31,7 @@ function excludedColumns(columns: Record<string, { name: string }>, key: readonl
 }
 
 const LISTING_UPDATE = excludedColumns(getTableColumns(ci), ['institution', 'id']);
+const TERMS_UPDATE = excludedColumns(getTableColumns(ct), ['institution', 'id']);
 const PERIOD_UPDATE = excludedColumns(getTableColumns(cb), ['institution', 'kind', 'id']);
 
 /** Rows per insert statement (PostgreSQL takes at most 65,535 parameters; a listing row has about 35). */
@@ -190,7 +196,7 @@ async function writeEntries(tx: Transaction, institution: string, generation: nu
   await removePeriods(tx, institution, 'booking', entries.removedBusyPeriods);
 }
 
-/** Upserts listings where the stored row is older; the ids written. */
+/** Upserts listings where the stored row is older, and the terms of those written; the ids written. */
 async function writeListings(
   tx: Transaction,
   institution: string,
@@ -202,17 +208,27 @@ async function writeListings(
     const rows = await tx
       .insert(ci)
       .values(
-        chunk.map((l) => ({
+        chunk.map(({ id, values: { fees: _fees, openHours: _openHours, ...values }, version }) => ({
           institution,
-          id: l.id,
-          ...l.values,
-          ...versionColumns(l.version, generation),
+          id,
+          ...values,
+          ...versionColumns(version, generation),
           harvestedAt: new Date(),
         })),
       )
       .onConflictDoUpdate({ target: [ci.institution, ci.id], set: LISTING_UPDATE, setWhere: newerOrOtherGeneration(ci) })
       .returning({ id: ci.id });
-    for (const row of rows) written.add(row.id);
+    const ids = new Set(rows.map((row) => row.id));
+    const terms = chunk
+      .filter((l) => ids.has(l.id))
+      .map((l) => ({ institution, id: l.id, fees: l.values.fees, openHours: l.values.openHours }));
+    if (terms.length > 0) {
+      await tx
+        .insert(ct)
+        .values(terms)
+        .onConflictDoUpdate({ target: [ct.institution, ct.id], set: TERMS_UPDATE });
+    }
+    for (const id of ids) written.add(id);
   }
   return written;
 }

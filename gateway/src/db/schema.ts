@@ -115,8 +115,6 @@ export const catalogueInstrumentsTable = pgTable(
     maxBookingMinutes: integer('max_booking_minutes').notNull(),
     cancellationFreeHours: integer('cancellation_free_hours').notNull(),
     cancellationFeePercent: integer('cancellation_fee_percent').notNull(),
-    fees: jsonb('fees').$type<FeeRate[]>().notNull(),
-    openHours: jsonb('open_hours').$type<OpenHoursRule[]>().notNull(),
     nameNorm: text('name_norm').notNull(),
     nameEnNorm: text('name_en_norm'),
     searchText: text('search_text').notNull(),
@@ -134,6 +132,30 @@ export const catalogueInstrumentsTable = pgTable(
     index('catalogue_instruments_search_tokens_gin').using('gin', t.searchTokens),
     index('catalogue_instruments_category_idx').on(t.category),
     index('catalogue_instruments_acquisition_price_idx').on(t.acquisitionPrice),
+  ],
+);
+
+/**
+ * A listing's terms — its fee schedule and open hours — beside it rather than in it: together they are as wide
+ * as the rest of the row, and a search that scans the catalogue reads every page of `catalogue_instruments`, so
+ * inline they doubled what each such scan reads. Read only for the listings a page shows (and where open hours
+ * are computed with); written with the listing, removed with it.
+ */
+export const catalogueTermsTable = pgTable(
+  'catalogue_terms',
+  {
+    institution: text('institution').notNull(),
+    id: bigint('id', { mode: 'number' }).notNull(),
+    fees: jsonb('fees').$type<FeeRate[]>().notNull(),
+    openHours: jsonb('open_hours').$type<OpenHoursRule[]>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.institution, t.id] }),
+    foreignKey({
+      name: 'catalogue_terms_listing_fk',
+      columns: [t.institution, t.id],
+      foreignColumns: [catalogueInstrumentsTable.institution, catalogueInstrumentsTable.id],
+    }).onDelete('cascade'),
   ],
 );
 
