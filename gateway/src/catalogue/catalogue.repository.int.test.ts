@@ -298,13 +298,23 @@ describe('the national catalogue, applying harvested pages', () => {
     ).toBe(false);
   });
 
-  it('refreshes the planner’s statistics of the catalogue’s tables when asked', async () => {
+  it('readies the catalogue for search when asked: the text indexes’ pending lists merged, statistics current', async () => {
     await joined();
     expect(await apply({ listings: [listing(1, '600:1'), listing(2, '600:2')] }, 'epoch:600:2')).toBe(true);
-    await repository.analyze();
+    await database.db.execute(sql`CREATE EXTENSION IF NOT EXISTS pgstattuple`);
+    const pending = async () => {
+      const [row] = await database.db.execute<{ tuples: number }>(sql`
+        SELECT coalesce(sum((pgstatginindex(i.indexrelid)).pending_tuples), 0)::int AS tuples
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+        WHERE i.indrelid = 'catalogue_instruments'::regclass AND a.amname = 'gin'`);
+      return row!.tuples;
+    };
+    expect(await pending()).toBeGreaterThan(0);
+    await repository.refreshForSearch();
     const [stats] = await database.db.execute<{ estimated: number; counted: number }>(sql`
       SELECT (SELECT reltuples::int FROM pg_class WHERE relname = 'catalogue_instruments') AS estimated,
              (SELECT count(*)::int FROM catalogue_instruments) AS counted`);
     expect(stats!.estimated).toBe(stats!.counted);
+    expect(await pending()).toBe(0);
   });
 });

@@ -107,9 +107,9 @@ export class Harvester {
   private analyzeAgain = false;
 
   /**
-   * After a full listing: fresh planner statistics for the catalogue, in the background, one ANALYZE at a
-   * time; listings completed while one runs are covered by one more after it (forty members joining at once
-   * cost two or three, not forty).
+   * After a full listing: the catalogue made ready for search (its text indexes' pending lists merged, fresh
+   * planner statistics), in the background, one pass at a time; listings completed while one runs are
+   * covered by one more after it (forty members joining at once cost two or three, not forty).
    */
   private refreshStatistics(): void {
     if (this.analyzing) {
@@ -119,10 +119,12 @@ export class Harvester {
     this.analyzing = (async () => {
       do {
         this.analyzeAgain = false;
-        await this.repository.analyze();
+        await this.repository.refreshForSearch();
       } while (this.analyzeAgain && !this.abort.signal.aborted);
     })()
-      .catch((error: unknown) => this.logger.warn('catalogue: ANALYZE after a full listing failed', { error }))
+      .catch((error: unknown) =>
+        this.logger.warn('catalogue: refreshing indexes and statistics after a full listing failed', { error }),
+      )
       .finally(() => {
         this.analyzing = null;
       });
