@@ -3,7 +3,7 @@ import { escapeLike, type TimeRange } from '@kyoyo/domain';
 import * as gatewaySchema from '../db/schema';
 import type { FederatedInstrument } from '../instruments/instruments.types';
 import type { GatewayDb } from '../registry/registry.repository';
-import { LISTING, TERMS_OF_LISTING, toFederatedInstrument } from './catalogue-search.repository';
+import { LISTING, listingKeyIn, TERMS_OF_LISTING, toFederatedInstrument } from './catalogue-search.repository';
 
 const { catalogueInstrumentsTable: ci, catalogueTermsTable: ct, catalogueBusyPeriodsTable: cb } = gatewaySchema;
 
@@ -105,10 +105,7 @@ export class CatalogueEquivalentsRepository {
         and(
           eq(cb.kind, 'booking'),
           eq(cb.held, true),
-          sql`(${cb.institution}, ${cb.instrumentId}) IN (${sql.join(
-            keys.map((k) => sql`(${k.institution}, ${k.id}::bigint)`),
-            sql`, `,
-          )})`,
+          listingKeyIn(cb.institution, cb.instrumentId, keys),
           sql`${cb.period} && tstzrange(${window.start.toISOString()}::timestamptz, ${window.end.toISOString()}::timestamptz, '[)')`,
         ),
       );

@@ -191,9 +191,9 @@ export const LISTING = {
 
 export type ListingRow = Pick<Row, keyof typeof LISTING_CORE> & ListingTerms;
 
-/** Where a listing key is one of `keys` (institution, owner's id), as a row comparison the primary key serves. */
-function keyIn(table: typeof ci | typeof ct, keys: readonly { institution: string; id: number }[]): SQL {
-  return sql`(${table.institution}, ${table.id}) IN (${sql.join(
+/** Where (`institution`, `id`) is one of `keys` (institution, owner's id): a row comparison an index on both serves. */
+export function listingKeyIn(institution: AnyColumn, id: AnyColumn, keys: readonly { institution: string; id: number }[]): SQL {
+  return sql`(${institution}, ${id}) IN (${sql.join(
     keys.map((k) => sql`(${k.institution}, ${k.id}::bigint)`),
     sql`, `,
   )})`;
@@ -359,7 +359,11 @@ export class CatalogueSearchRepository {
 
   private async rowsOf(keys: readonly { institution: string; id: number }[]): Promise<Map<string, ListingRow>> {
     if (keys.length === 0) return new Map();
-    const rows = await this.db.select(LISTING).from(ci).leftJoin(ct, TERMS_OF_LISTING).where(keyIn(ci, keys));
+    const rows = await this.db
+      .select(LISTING)
+      .from(ci)
+      .leftJoin(ct, TERMS_OF_LISTING)
+      .where(listingKeyIn(ci.institution, ci.id, keys));
     return new Map(rows.map((r) => [`${r.institution}/${r.id}`, r]));
   }
 
@@ -368,7 +372,7 @@ export class CatalogueSearchRepository {
     const rows = await this.db
       .select({ institution: ct.institution, id: ct.id, fees: ct.fees, openHours: ct.openHours })
       .from(ct)
-      .where(keyIn(ct, keys));
+      .where(listingKeyIn(ct.institution, ct.id, keys));
     return new Map(rows.map(({ institution, id, ...terms }) => [`${institution}/${id}`, terms]));
   }
 }
