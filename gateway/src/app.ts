@@ -37,6 +37,9 @@ import { RateLimiter, type RateLimits } from './limits/rate-limiter';
 import { InstitutionRegistry } from './registry/registry';
 import type * as gatewaySchema from './db/schema';
 import { RegistryRepository } from './registry/registry.repository';
+import { EffectiveRoles, type EffectiveRolesOptions } from './roles/effective-roles';
+import { RoleGrantsRepository } from './roles/role-grants.repository';
+import { RolesService } from './roles/roles.service';
 import { createGatewaySchema } from './schema';
 
 export interface GatewayAppOptions {
@@ -72,6 +75,8 @@ export interface GatewayAppOptions {
   production: boolean;
   /** The development issuer's key: `POST /dev/sign-in` signs tokens with it (development only; absent: no such route). */
   devSignIn?: KeyPair;
+  /** How long a person's role grants are reused before they are read again (see `EffectiveRoles`). */
+  roleGrants?: EffectiveRolesOptions;
   /** Where the built web console is (default: packages/console/dist/web). */
   consoleDir?: string;
 }
@@ -114,11 +119,14 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const rateLimiter = options.rateLimits ? new RateLimiter(options.rateLimits) : null;
   const admission = options.concurrency ? new Admission(options.concurrency) : null;
   const verify = createAuthenticator(options.issuers);
-  /** Who is calling; a signed-in user also spends from their own rate limit. */
+  const roleGrants = new RoleGrantsRepository(database.db);
+  const effectiveRoles = new EffectiveRoles(roleGrants, options.roleGrants);
+  /** Who is calling, with the roles Kyoyo grants them; a signed-in user also spends from their own rate limit. */
   const authenticate = async (authorization: string | undefined) => {
     const identity = await verify(authorization);
-    if (identity) rateLimiter?.admitUser(identity.id);
-    return identity;
+    if (!identity) return null;
+    rateLimiter?.admitUser(identity.id);
+    return effectiveRoles.apply(identity);
   };
   const catalogueRepository = new CatalogueRepository(database.db);
   let harvester: Harvester | null = null;
@@ -147,7 +155,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     reports: new CatalogueReportsRepository((options.catalogueReader ?? database).db),
     freshness: new CatalogueFreshness(catalogueRepository, harvester, options.staleAfterMs),
   };
-  const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger, catalogue);
+  const roles = new RolesService(roleGrants, effectiveRoles, registry, logger);
+  const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger, catalogue, roles);
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: createGatewaySchema(),

@@ -27,6 +27,17 @@ describe('gateway config', () => {
     expect(problemsOf({ DATABASE_URL: valid.DATABASE_URL, GATEWAY_SIGNING_JWK_FILE: 'k' })).toEqual(['DEV_ISSUER_JWK_FILE']);
   });
 
+  it('trusts no OIDC role claims by default and makes everyone signed in through OIDC a researcher', () => {
+    expect(loadConfig(valid)).toMatchObject({ OIDC_TRUST_ROLE_CLAIMS: false, OIDC_DEFAULT_ROLES: ['RESEARCHER'] });
+    expect(loadConfig({ ...valid, OIDC_DEFAULT_ROLES: '' }).OIDC_DEFAULT_ROLES).toEqual([]);
+    expect(loadConfig({ ...valid, OIDC_DEFAULT_ROLES: ' RESEARCHER , FUNDER,RESEARCHER' }).OIDC_DEFAULT_ROLES).toEqual([
+      'RESEARCHER',
+      'FUNDER',
+    ]);
+    expect(problemsOf({ ...valid, OIDC_DEFAULT_ROLES: 'RESEARCHER,GOD' })).toEqual(['OIDC_DEFAULT_ROLES']);
+    expect(problemsOf({ ...valid, OIDC_TRUST_ROLE_CLAIMS: 'yes' })).toEqual(['OIDC_TRUST_ROLE_CLAIMS']);
+  });
+
   it('lists every problem at once, including an incomplete OIDC setting', () => {
     expect(problemsOf({ DATABASE_URL: 'nope', OIDC_ISSUER: 'https://idp.example', INSTITUTION_TIMEOUT_MS: '0' }).sort()).toEqual([
       'DATABASE_URL',

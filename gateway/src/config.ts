@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES, type Role } from '@kyoyo/auth';
 import { parseConfig } from '@kyoyo/server-kit';
 import { DEFAULT_CONCURRENCY_LIMITS } from './limits/admission';
 import { DEFAULT_OPERATION_LIMITS } from './limits/operation-limits';
@@ -65,6 +66,28 @@ const schema = z
         const parsed = claimNamesSchema.safeParse(safeJson(text));
         if (parsed.success) return parsed.data;
         ctx.addIssue({ code: 'custom', message: 'must be a JSON object naming claims for sub, inst, org, aff or roles' });
+        return z.NEVER;
+      }),
+    /**
+     * Whether the OIDC issuer's role claims count. Default false: the identity provider says who someone is,
+     * Kyoyo's grants (`grantRole`, `npm run roles`) say what they may do.
+     */
+    OIDC_TRUST_ROLE_CLAIMS: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+    /** Roles everyone signed in through the OIDC issuer holds, comma-separated (default RESEARCHER; empty: none). */
+    OIDC_DEFAULT_ROLES: z
+      .string()
+      .default('RESEARCHER')
+      .transform((text, ctx) => {
+        const names = text
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean);
+        const unknown = names.filter((r) => !(ROLES as readonly string[]).includes(r));
+        if (unknown.length === 0) return [...new Set(names as Role[])];
+        ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')}: not a role (${ROLES.join(', ')})` });
         return z.NEVER;
       }),
     /** Time budget of one call to an institution, in milliseconds. */

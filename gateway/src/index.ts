@@ -3,6 +3,7 @@ export { devIssuer, oidcIssuer, type TrustedIssuer } from './auth/authenticator'
 export { gatewayMigrationsFolder } from './db/migrations';
 export * as gatewaySchema from './db/schema';
 export { RegistryRepository } from './registry/registry.repository';
+export { RoleGrantsRepository } from './roles/role-grants.repository';
 export type { RegisteredInstitution } from './registry/registry.types';
 export { createGatewaySchema, printGatewaySchema } from './schema';
 // The documents the gateway sends to services: a client of one service (the benchmarks' centralised peer)

@@ -27,7 +27,13 @@ if (config.DEV_ISSUER_JWK_FILE) {
   if (jwk.d) devSignIn = await keyPairFromJwk(jwk);
 }
 if (config.OIDC_ISSUER && config.OIDC_AUDIENCE && config.OIDC_JWKS_URL) {
-  issuers.push(oidcIssuer(config.OIDC_ISSUER, config.OIDC_AUDIENCE, config.OIDC_JWKS_URL, config.OIDC_CLAIM_NAMES));
+  issuers.push(
+    oidcIssuer(config.OIDC_ISSUER, config.OIDC_AUDIENCE, config.OIDC_JWKS_URL, {
+      ...(config.OIDC_CLAIM_NAMES ? { claimNames: config.OIDC_CLAIM_NAMES } : {}),
+      trustRoleClaims: config.OIDC_TRUST_ROLE_CLAIMS,
+      defaultRoles: config.OIDC_DEFAULT_ROLES,
+    }),
+  );
 }
 
 /** The key the gateway signs its calls to services with: configured in production, created at first start in development. */

@@ -10,6 +10,7 @@ import { institutionsResolvers } from './institutions/institutions.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
 import { listingsResolvers } from './listings/listings.resolvers';
 import { reportsResolvers } from './reports/reports.resolvers';
+import { rolesResolvers } from './roles/roles.resolvers';
 import { schedulesResolvers } from './schedules/schedules.resolvers';
 import { viewerResolvers } from './viewer/viewer.resolvers';
 
@@ -42,6 +43,7 @@ export function createGatewaySchema(): GraphQLSchema {
       schedulesResolvers,
       reportsResolvers,
       duplicateChecksResolvers,
+      rolesResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });

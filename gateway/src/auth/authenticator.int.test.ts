@@ -48,7 +48,7 @@ function idpToken(
 }
 
 function authenticator() {
-  return createAuthenticator([devIssuer(dev.publicKey), oidcIssuer(IDP, AUDIENCE, jwksUrl)]);
+  return createAuthenticator([devIssuer(dev.publicKey), oidcIssuer(IDP, AUDIENCE, jwksUrl, { defaultRoles: ['RESEARCHER'] })]);
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -79,6 +79,23 @@ describe('the gateway authenticator', () => {
     expect(jwksRequests - before).toBe(1);
   });
 
+  it('takes what a person may do from Kyoyo, not from an OIDC token: its roles count only from an issuer trusted for them', async () => {
+    const token = await idpToken({ ...claims, roles: ['ADMIN', 'FUNDER'] });
+    const untrusted = createAuthenticator([oidcIssuer(IDP, AUDIENCE, jwksUrl)]);
+    expect((await untrusted(`Bearer ${token}`))?.roles).toEqual([]);
+    const campus = createAuthenticator([oidcIssuer(IDP, AUDIENCE, jwksUrl, { defaultRoles: ['RESEARCHER'] })]);
+    expect((await campus(`Bearer ${token}`))?.roles).toEqual(['RESEARCHER']);
+    const trusted = createAuthenticator([oidcIssuer(IDP, AUDIENCE, jwksUrl, { trustRoleClaims: true })]);
+    expect((await trusted(`Bearer ${token}`))?.roles).toEqual(['ADMIN', 'FUNDER']);
+  });
+
+  it('leaves out role names it does not know rather than refusing the token (a newer issuer’s role grants nothing here)', async () => {
+    const trusted = createAuthenticator([oidcIssuer(IDP, AUDIENCE, jwksUrl, { trustRoleClaims: true })]);
+    expect((await trusted(`Bearer ${await idpToken({ ...claims, roles: ['GOD', 'RESEARCHER'] })}`))?.roles).toEqual([
+      'RESEARCHER',
+    ]);
+  });
+
   it('accepts a token of the development issuer', async () => {
     const token = await signIdentityToken(
       { id: 'f-1', institution: null, organization: 'JSPS', affiliation: 'academic', roles: ['FUNDER'] },
@@ -94,7 +111,7 @@ describe('the gateway authenticator', () => {
     ['an expired token', () => idpToken(claims, { expires: '-1m' })],
     ['a bad signature (another key, same key id)', () => idpToken(claims, { key: otherKey.privateKey })],
     ['an unknown key id', () => idpToken(claims, { key: otherKey.privateKey, kid: 'unknown' })],
-    ['claims that are not Kyoyo’s', () => idpToken({ sub: 'x', roles: ['GOD'] })],
+    ['claims that are not Kyoyo’s', () => idpToken({ sub: 'x', aff: 'alien' })],
     [
       'a tampered payload',
       async () => {
@@ -139,7 +156,10 @@ describe('the gateway authenticator', () => {
 
   it('reads Kyoyo’s claims from the names the provider gives them (OIDC_CLAIM_NAMES)', async () => {
     const authenticate = createAuthenticator([
-      oidcIssuer(IDP, AUDIENCE, jwksUrl, { roles: 'kyoyo_roles', inst: 'kyoyo_institution', org: 'o' }),
+      oidcIssuer(IDP, AUDIENCE, jwksUrl, {
+        claimNames: { roles: 'kyoyo_roles', inst: 'kyoyo_institution', org: 'o' },
+        trustRoleClaims: true,
+      }),
     ]);
     const token = await idpToken({ sub: 'm-1', kyoyo_roles: ['FACILITY_MANAGER'], kyoyo_institution: 'kyoto-u', o: '京都大学' });
     expect(await authenticate(`Bearer ${token}`)).toEqual({

@@ -6,6 +6,7 @@ import {
   type ClaimNames,
   type CryptoKey,
   type Identity,
+  type Role,
   type VerificationKey,
 } from '@kyoyo/auth';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
@@ -17,19 +18,33 @@ export interface TrustedIssuer {
   key: VerificationKey;
   /** Where the provider keeps Kyoyo's claims, when it names them otherwise. */
   claimNames?: ClaimNames;
+  /**
+   * Whether the token's `roles` claim counts (default false). An identity provider says who someone is; what
+   * they may do is granted in Kyoyo (`grantRole`). Only the development issuer is trusted for roles.
+   */
+  trustRoleClaims?: boolean;
+  /** Roles everyone signed in through this issuer holds (e.g. RESEARCHER for a campus's researchers). */
+  defaultRoles?: readonly Role[];
 }
 
-/** The development issuer of `npm start` and `npm run token`. */
+/** The development issuer of `npm start` and `npm run token`: its tokens say what their holder may do. */
 export function devIssuer(publicKey: CryptoKey): TrustedIssuer {
-  return { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, key: publicKey };
+  return { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, key: publicKey, trustRoleClaims: true };
+}
+
+/** How the gateway treats an OIDC provider's identities beyond verifying them. */
+export interface OidcIssuerOptions {
+  claimNames?: ClaimNames;
+  trustRoleClaims?: boolean;
+  defaultRoles?: readonly Role[];
 }
 
 /**
  * An OIDC provider (e.g. the academic identity federation) by issuer, audience and JWKS URL; its keys are
  * fetched when first needed, cached, and fetched again when a token names a key id not seen yet (rotation).
  */
-export function oidcIssuer(issuer: string, audience: string, jwksUrl: string, claimNames?: ClaimNames): TrustedIssuer {
-  return { issuer, audience, key: createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 5000 }), claimNames };
+export function oidcIssuer(issuer: string, audience: string, jwksUrl: string, options: OidcIssuerOptions = {}): TrustedIssuer {
+  return { issuer, audience, key: createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 5000 }), ...options };
 }
 
 function issuerOf(token: string): string | undefined {
@@ -42,7 +57,8 @@ function issuerOf(token: string): string | undefined {
 }
 
 /**
- * Turns an `Authorization` header into an identity: none means an anonymous caller; a token from an issuer
+ * Turns an `Authorization` header into an identity, with the roles its issuer may give (the token's own only
+ * from an issuer trusted for them; Kyoyo's grants are added by `EffectiveRoles`): none means an anonymous caller; a token from an issuer
  * we do not trust, with a bad signature, the wrong audience or expired, is `UNAUTHENTICATED` (never
  * silently anonymous).
  */
@@ -54,10 +70,12 @@ export function createAuthenticator(issuers: readonly TrustedIssuer[]) {
     const token = match[1];
     const issuer = issuers.find((i) => i.issuer === issuerOf(token));
     if (!issuer) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The token was not issued by a trusted issuer');
-    return verifyIdentityToken(token, issuer.key, {
+    const identity = await verifyIdentityToken(token, issuer.key, {
       issuer: issuer.issuer,
       audience: issuer.audience,
       claimNames: issuer.claimNames,
     });
+    const claimed = issuer.trustRoleClaims ? identity.roles : [];
+    return { ...identity, roles: [...new Set([...claimed, ...(issuer.defaultRoles ?? [])])] };
   };
 }

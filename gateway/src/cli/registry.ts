@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { InvalidKeyError, keyPairFromJwk, parsePrivateJwk, signServiceToken, type KeyPair } from '@kyoyo/auth';
 import { connect } from '@kyoyo/db';
 import { isInstitutionCode } from '@kyoyo/domain';
@@ -15,6 +14,8 @@ import { INSTITUTION_SUMMARY } from '../instruments/instruments.documents';
 import { parseRegistryEntry } from '../registry/registry-entry';
 import { RegistryRepository } from '../registry/registry.repository';
 import type { RegisteredInstitution } from '../registry/registry.types';
+import { gatewayDatabaseUrl, readCommandLine } from './command-line';
+import { table } from './table';
 
 const usage = `usage: DATABASE_URL=postgres://…/<gateway database> npx tsx gateway/src/cli/registry.ts <command>
   list [--json]                 the member institutions: code, name, prefecture, service URL
@@ -56,20 +57,6 @@ const options = {
   help: { type: 'boolean', default: false },
 } as const;
 
-function readArgs() {
-  try {
-    return parseArgs({ options, strict: true, allowPositionals: true });
-  } catch (error) {
-    return fail('BAD_USER_INPUT', [(error as Error).message]);
-  }
-}
-
-const { values, positionals } = readArgs();
-if (values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
-
 /** Which options each command takes; anything else given is a mistake worth saying. */
 const accepted: Record<string, readonly string[]> = {
   list: ['json'],
@@ -77,48 +64,9 @@ const accepted: Record<string, readonly string[]> = {
   remove: ['code'],
   'check-key': ['in'],
 };
-const [command, ...extra] = positionals;
-const problems: string[] = [];
-if (command === undefined) problems.push('a command is required: list, add, remove or check-key');
-else if (!(command in accepted)) problems.push(`unknown command ${command}: list, add, remove or check-key`);
-else {
-  for (const [option, value] of Object.entries(values)) {
-    if (option !== 'help' && value !== undefined && value !== false && !accepted[command]!.includes(option)) {
-      problems.push(`--${option} does not apply to ${command}`);
-    }
-  }
-}
-if (extra.length > 0) problems.push(`unexpected arguments: ${extra.join(' ')}`);
-const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-  problems.push('DATABASE_URL must name the gateway database (postgres://…)');
-}
+const { values, command, problems } = readCommandLine(options, accepted, usage, (problems) => fail('BAD_USER_INPUT', problems));
+const databaseUrl = gatewayDatabaseUrl(problems);
 if (problems.length > 0) fail('BAD_USER_INPUT', problems);
-
-/** How wide `text` shows in a terminal: East Asian wide and full-width characters take two columns. */
-function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) {
-    width +=
-      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u.test(
-        char,
-      )
-        ? 2
-        : 1;
-  }
-  return width;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]!))));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(widths[column]! - displayWidth(cell))))
-        .join('  '),
-    )
-    .join('\n');
-}
 
 /**
  * Asks the service at `entry.serviceUrl` for `/healthz` and returns what is wrong, or null when it answers as

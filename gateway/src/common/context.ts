@@ -10,6 +10,7 @@ import { InstrumentsService, type CatalogueReads } from '../instruments/instrume
 import { ListingsService } from '../listings/listings.service';
 import type { InstitutionRegistry } from '../registry/registry';
 import { ReportsService } from '../reports/reports.service';
+import type { RolesService } from '../roles/roles.service';
 import { createBlackoutsLoader, SchedulesService } from '../schedules/schedules.service';
 
 /** Everything a gateway resolver may use for one request. */
@@ -24,6 +25,8 @@ export interface GatewayContext {
   schedules: SchedulesService;
   duplicateChecks: DuplicateChecksService;
   reports: ReportsService;
+  /** The roles Kyoyo keeps: grants, revocations, history. */
+  roles: RolesService;
   /** The national catalogue: search and how current each institution's part is. */
   catalogue: CatalogueReads;
   /** How current each institution's part of the catalogue is, read once per request. */
@@ -44,6 +47,7 @@ export function createContextFactory(
   checks: DuplicateChecksRepository,
   logger: Logger,
   catalogue: CatalogueReads,
+  roles: RolesService,
 ) {
   return (identity: Identity | null, requestId: string): GatewayContext => {
     const call = { identity, requestId };
@@ -60,6 +64,7 @@ export function createContextFactory(
       schedules: new SchedulesService(registry, client, call),
       duplicateChecks: new DuplicateChecksService(registry, catalogue.equivalents, catalogue.freshness, checks, notices),
       reports: new ReportsService(registry, client, call, notices, new Date(), catalogue.reports, catalogue.freshness),
+      roles,
       catalogue,
       freshness: () => (freshness ??= catalogue.freshness.all()),
       loaders: {

@@ -12,6 +12,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
@@ -222,3 +223,38 @@ export const catalogueHarvestLeasesTable = pgTable('catalogue_harvest_leases', {
   holder: text('holder').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * What each person may do, kept by Kyoyo (the identity provider says only who someone is): one row per grant,
+ * never deleted; a revocation fills `revoked_*` once, so the table is the history. `subject` is the identity
+ * token's `sub` (in the academic federation, the eduPersonPrincipalName). FACILITY_MANAGER and
+ * INSTITUTION_ADMIN name the institution they hold at; FUNDER names the funding agency.
+ */
+export const roleGrantsTable = pgTable(
+  'role_grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    subject: text('subject').notNull(),
+    role: text('role').notNull(),
+    institution: text('institution'),
+    agency: text('agency'),
+    note: text('note'),
+    grantedBy: text('granted_by').notNull(),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedBy: text('revoked_by'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokeNote: text('revoke_note'),
+  },
+  (t) => [
+    uniqueIndex('role_grants_active_unique')
+      .on(t.subject, t.role, sql`coalesce(${t.institution}, '')`, sql`coalesce(${t.agency}, '')`)
+      .where(sql`${t.revokedAt} IS NULL`),
+    index('role_grants_institution_idx').on(t.institution, t.grantedAt),
+    check('role_grants_role', sql`${t.role} IN ('RESEARCHER', 'FACILITY_MANAGER', 'FUNDER', 'ADMIN', 'INSTITUTION_ADMIN')`),
+    check(
+      'role_grants_scope',
+      sql`(${t.role} IN ('FACILITY_MANAGER', 'INSTITUTION_ADMIN')) = (${t.institution} IS NOT NULL) AND (${t.role} = 'FUNDER') = (${t.agency} IS NOT NULL)`,
+    ),
+    check('role_grants_revocation', sql`(${t.revokedAt} IS NULL) = (${t.revokedBy} IS NULL)`),
+  ],
+);

@@ -1,14 +1,11 @@
 import type { PurchaseProposalInput } from '@kyoyo/domain';
 import type { GatewayContext } from '../common/context';
 import type { FederatedInstrument } from '../instruments/instruments.types';
-import type { RegisteredInstitution } from '../registry/registry.types';
 import type { CanonicalCandidate, DuplicateCheckView } from './duplicate-checks.types';
 
 type CandidateView = CanonicalCandidate & { listing: FederatedInstrument | null };
 
-/** A member, or (for a record naming an institution that has since left) what the record knows of it. */
-const institutionOf = (code: string, ctx: GatewayContext): RegisteredInstitution =>
-  ctx.institutions.get(code) ?? { code, name: code, nameEn: null, prefecture: '', location: null, serviceUrl: '' };
+const institutionOf = (code: string, ctx: GatewayContext) => ctx.institutions.getOrFormer(code);
 
 /** Thin: arguments in, service call, result out. */
 export const duplicateChecksResolvers = {

@@ -52,6 +52,11 @@ export class InstitutionsService {
     return this.registry.get(code);
   }
 
+  /** The member, or (for a record naming an institution that has since left) what the record knows of it: its code. */
+  getOrFormer(code: string): RegisteredInstitution {
+    return this.registry.get(code) ?? { code, name: code, nameEn: null, prefecture: '', location: null, serviceUrl: '' };
+  }
+
   health(code: string): Health {
     return this.registry.health(code);
   }

@@ -10,5 +10,6 @@ export const viewerResolvers = {
       v.institution ? (ctx.institutions.get(v.institution) ?? null) : null,
     organization: (v: Identity, _: unknown, ctx: GatewayContext) =>
       v.organization ?? (v.institution ? (ctx.institutions.get(v.institution)?.name ?? null) : null),
+    roleGrants: (v: Identity, _: unknown, ctx: GatewayContext) => ctx.roles.mine(v),
   },
 };

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 
-export const ROLES = ['RESEARCHER', 'FACILITY_MANAGER', 'FUNDER', 'ADMIN'] as const;
-/** What a user may do; `FACILITY_MANAGER` applies to the user's home institution only. */
+export const ROLES = ['RESEARCHER', 'FACILITY_MANAGER', 'FUNDER', 'ADMIN', 'INSTITUTION_ADMIN'] as const;
+/**
+ * What a user may do. `FACILITY_MANAGER` and `INSTITUTION_ADMIN` (who grants and revokes the facility office's
+ * roles of one institution) apply to the user's home institution only.
+ */
 export type Role = (typeof ROLES)[number];
+
+/** Roles that hold only at one institution: a grant of one names it, and it applies where it is the user's home. */
+export const INSTITUTION_ROLES: readonly Role[] = ['FACILITY_MANAGER', 'INSTITUTION_ADMIN'];
+
+const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 
 export const AFFILIATIONS = ['academic', 'industry'] as const;
 export type Affiliation = (typeof AFFILIATIONS)[number];
@@ -28,7 +36,12 @@ export const identityClaimsSchema = z.object({
     .optional(),
   org: z.string().min(1).max(300).optional(),
   aff: z.enum(AFFILIATIONS).default('academic'),
-  roles: z.array(z.enum(ROLES)).default([]),
+  /** Role names this version does not know are left out (a newer gateway's role grants nothing here), never an error. */
+  roles: z
+    .array(z.string().max(100))
+    .max(50)
+    .default([])
+    .transform((names) => names.filter(isRole)),
 });
 
 export type IdentityClaims = z.input<typeof identityClaimsSchema>;

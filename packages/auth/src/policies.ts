@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode } from '@kyoyo/domain';
-import type { Identity } from './identity';
+import { INSTITUTION_ROLES, type Identity, type Role } from './identity';
 
 /**
  * Who may do what (DOMAIN.md, "People"). Each operation calls one of these in one place; they throw
@@ -75,4 +75,56 @@ export function requireOversight(identity: Identity | null, institution: string 
     );
   }
   return who;
+}
+
+/** A role grant as the policies see it: which role, and for an institution's role, which institution. */
+export interface GrantScope {
+  role: Role;
+  institution: string | null;
+}
+
+/**
+ * Who may grant or revoke a role (Kyoyo keeps roles; the identity provider says only who someone is): ADMIN
+ * any role; an INSTITUTION_ADMIN the roles of its own institution's office (FACILITY_MANAGER and
+ * INSTITUTION_ADMIN at its home institution).
+ */
+export function canGrantRole(identity: Identity | null, grant: GrantScope): boolean {
+  if (!identity) return false;
+  if (identity.roles.includes('ADMIN')) return true;
+  return (
+    identity.roles.includes('INSTITUTION_ADMIN') &&
+    identity.institution !== null &&
+    INSTITUTION_ROLES.includes(grant.role) &&
+    grant.institution === identity.institution
+  );
+}
+
+/** See `canGrantRole`. */
+export function requireRoleGrantor(identity: Identity | null, grant: GrantScope): Identity {
+  const who = requireSignedIn(identity);
+  if (!canGrantRole(who, grant)) {
+    throw new DomainError(
+      ErrorCode.FORBIDDEN,
+      INSTITUTION_ROLES.includes(grant.role) && grant.institution
+        ? `Only an administrator or the institution administrator of ${grant.institution} may grant or revoke ${grant.role} there`
+        : `Only an administrator may grant or revoke ${grant.role}`,
+    );
+  }
+  return who;
+}
+
+/**
+ * Who may read role grants and their history: ADMIN all of them; an INSTITUTION_ADMIN those of its own
+ * institution (`institution` names it; null asks for every grant).
+ */
+export function requireRoleReader(identity: Identity | null, institution: string | null): Identity {
+  const who = requireSignedIn(identity);
+  if (who.roles.includes('ADMIN')) return who;
+  if (institution !== null && who.roles.includes('INSTITUTION_ADMIN') && who.institution === institution) return who;
+  throw new DomainError(
+    ErrorCode.FORBIDDEN,
+    institution === null
+      ? 'Only an administrator may read every role grant; an institution administrator reads its own institution’s'
+      : `Only an administrator or the institution administrator of ${institution} may read its role grants`,
+  );
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, signIdentityToken, type Identity, type KeyPair } from '@kyoyo/auth';
+import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, signIdentityToken, type Identity, type KeyPair, type Role } from '@kyoyo/auth';
 import { connect, equipmentSchema, type Database } from '@kyoyo/db';
 import { createEquipmentApp, type EquipmentApp } from '@kyoyo/equipment-service';
 import {
@@ -64,8 +64,14 @@ export interface TestFederation {
   ): Promise<GraphQLAnswer<T>>;
   /** POSTs a GraphQL operation to the gateway at once. */
   raw<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer<T>>;
-  /** A development-issuer token for `identity`. */
+  /** A development-issuer token for `identity` (its roles count: the development issuer is trusted for them). */
   token(identity: Partial<Identity> & { id: string }): Promise<string>;
+  /**
+   * A token of the federation's campus issuer (`CAMPUS_ISSUER`), which stands for an institution's identity
+   * provider: trusted for who someone is, not for roles (what its token says of roles is ignored; the roles
+   * come from Kyoyo's grants, plus `FederationOptions.campusDefaultRoles`).
+   */
+  campusToken(identity: Partial<Identity> & { id: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -109,6 +115,8 @@ export interface FederationOptions {
   >;
   /** The gateway offers `POST /dev/sign-in` with the federation's development issuer (the console's sign-in). */
   devSignIn?: boolean;
+  /** Roles everyone signed in through the campus issuer holds (default none). */
+  campusDefaultRoles?: Role[];
   /** Receives every JSON log line of the gateway and the in-process services (default: none kept). */
   log?: (line: string) => void;
 }
@@ -118,6 +126,7 @@ export async function startFederation(institutions: TestInstitution[], options: 
   const logger = (service: string) => (options.log ? createLogger(service, 'info', {}, options.log) : silent);
   const { pair: gatewayKey } = await createKeyPair();
   const { pair: issuerKey } = await createKeyPair();
+  const { pair: campusKey } = await createKeyPair();
 
   const services = new Map<string, TestService>();
   for (const institution of institutions) {
@@ -161,7 +170,16 @@ export async function startFederation(institutions: TestInstitution[], options: 
   const gateway = await createGatewayApp({
     database: gatewayDatabase,
     signingKey: gatewayKey,
-    issuers: [devIssuer(issuerKey.publicKey)],
+    issuers: [
+      devIssuer(issuerKey.publicKey),
+      {
+        issuer: CAMPUS_ISSUER,
+        audience: DEV_AUDIENCE,
+        key: campusKey.publicKey,
+        trustRoleClaims: false,
+        defaultRoles: options.campusDefaultRoles ?? [],
+      },
+    ],
     logger: logger('gateway'),
     timeoutMs: options.timeoutMs ?? 2000,
     healthIntervalMs: options.healthIntervalMs ?? 60_000,
@@ -196,6 +214,7 @@ export async function startFederation(institutions: TestInstitution[], options: 
     },
     raw,
     token: (identity) => tokenFor(issuerKey, identity),
+    campusToken: (identity) => tokenFor(campusKey, identity, CAMPUS_ISSUER),
     async stop() {
       for (const { proxy } of services.values()) await proxy?.close();
       await gateway.stop();
@@ -222,10 +241,13 @@ function processApp(child: ServiceProcess): EquipmentApp {
   };
 }
 
-function tokenFor(key: KeyPair, identity: Partial<Identity> & { id: string }): Promise<string> {
+/** The issuer of `TestFederation.campusToken`. */
+export const CAMPUS_ISSUER = 'https://idp.campus.test';
+
+function tokenFor(key: KeyPair, identity: Partial<Identity> & { id: string }, issuer = DEV_ISSUER): Promise<string> {
   return signIdentityToken(
     { institution: null, organization: null, affiliation: 'academic', roles: ['RESEARCHER'], ...identity },
     key,
-    { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, ttlSeconds: 600 },
+    { issuer, audience: DEV_AUDIENCE, ttlSeconds: 600 },
   );
 }
