@@ -12,6 +12,7 @@ import { CatalogueFreshness } from './catalogue/catalogue.freshness';
 import { CatalogueMetrics } from './catalogue/catalogue.metrics';
 import { CatalogueRepository } from './catalogue/catalogue.repository';
 import { CatalogueEquivalentsRepository } from './catalogue/catalogue-equivalents.repository';
+import { CatalogueCalendarRepository } from './catalogue/catalogue-calendar.repository';
 import { CatalogueReportsRepository } from './catalogue/catalogue-reports.repository';
 import { CatalogueSearchRepository } from './catalogue/catalogue-search.repository';
 import { HarvestLeasesRepository } from './catalogue/harvest-leases.repository';
@@ -20,6 +21,7 @@ import { CatalogueSummaryRepository } from './catalogue/catalogue-summary.reposi
 import { Reconciler, type ReconcilerOptions } from './catalogue/reconciler';
 import { devSignInRoute } from './auth/dev-sign-in.route';
 import { usageStatementRoute } from './bookings/usage-statement.route';
+import { instrumentCalendarRoute } from './calendar/instrument-calendar.route';
 import { consoleRoutes } from './console/console.routes';
 import { responseNotices } from './common/response-notices';
 import { DuplicateChecksRepository } from './duplicate-checks/duplicate-checks.repository';
@@ -204,6 +206,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       duplicateChecksRoute({ authenticate, contextFor, logger }),
       listingsCsvRoute({ authenticate, contextFor, logger }),
       openDataRoute({ authenticate, contextFor, logger }),
+      instrumentCalendarRoute(registry, new CatalogueCalendarRepository((options.catalogueReader ?? database).db), {
+        authenticate,
+        contextFor,
+        logger,
+      }),
       ...consoleRoutes(logger, options.consoleDir).map((route) => ({ ...route, kind: 'console' as const })),
       ...(options.devSignIn && !options.production ? [devSignInRoute(options.devSignIn, logger)] : []),
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },

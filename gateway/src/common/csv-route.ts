@@ -16,14 +16,20 @@ export interface CsvRouteDeps {
   logger: Logger;
 }
 
+/** A file a GET route answers with: its name, media type and body. */
+export interface FileDownload {
+  filename: string;
+  contentType: string;
+  body: string;
+}
+
 /**
- * `GET path?…`: a CSV download with the same bearer token, rules and coded errors as the GraphQL operation
- * it mirrors. UTF-8 with a byte-order mark so that spreadsheet programs read the Japanese text right; errors
- * answer as GraphQL errors do (JSON with `extensions.code`).
+ * `GET path?…`: a file with the same bearer token, rules and coded errors as the GraphQL operation it
+ * mirrors; errors answer as GraphQL errors do (JSON with `extensions.code`).
  */
-export function csvDownloadRoute(
+export function fileDownloadRoute(
   path: string,
-  produce: (params: URLSearchParams, ctx: GatewayContext) => Promise<CsvDownload>,
+  produce: (params: URLSearchParams, ctx: GatewayContext) => Promise<FileDownload>,
   { authenticate, contextFor, logger }: CsvRouteDeps,
   /** Public data may be cached (`public, max-age=…`) and shown in the browser; the default is private and a download. */
   options: { cacheControl?: string; disposition?: 'attachment' | 'inline' } = {},
@@ -36,21 +42,42 @@ export function csvDownloadRoute(
       try {
         const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
         const ctx = contextFor(await authenticate(req.headers.authorization), requestId);
-        const { filename, csv } = await produce(params, ctx);
+        const { filename, contentType, body } = await produce(params, ctx);
         res.writeHead(200, {
-          'content-type': 'text/csv; charset=utf-8',
+          'content-type': contentType,
           'content-disposition': `${options.disposition ?? 'attachment'}; filename="${filename}"`,
           'cache-control': options.cacheControl ?? 'no-store',
           'x-request-id': requestId,
         });
-        res.end(`\uFEFF${csv}`);
+        res.end(body);
       } catch (error) {
         if (!(error instanceof DomainError)) {
-          logger.error('CSV download failed', { rid: requestId, path, error });
+          logger.error('download failed', { rid: requestId, path, error });
           return sendGraphQLError(res, new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error'), requestId);
         }
         sendGraphQLError(res, error, requestId);
       }
     },
   };
+}
+
+/**
+ * A CSV download (see `fileDownloadRoute`): UTF-8 with a byte-order mark so that spreadsheet programs read the
+ * Japanese text right.
+ */
+export function csvDownloadRoute(
+  path: string,
+  produce: (params: URLSearchParams, ctx: GatewayContext) => Promise<CsvDownload>,
+  deps: CsvRouteDeps,
+  options: { cacheControl?: string; disposition?: 'attachment' | 'inline' } = {},
+): Route {
+  return fileDownloadRoute(
+    path,
+    async (params, ctx) => {
+      const { filename, csv } = await produce(params, ctx);
+      return { filename, contentType: 'text/csv; charset=utf-8', body: `\uFEFF${csv}` };
+    },
+    deps,
+    options,
+  );
 }

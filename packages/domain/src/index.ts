@@ -17,3 +17,4 @@ export * from './duplicate-checks';
 export * from './feed-versions';
 export * from './search-columns';
 export * from './catalogue-checksum';
+export * from './icalendar';
