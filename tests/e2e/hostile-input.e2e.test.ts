@@ -461,8 +461,45 @@ const OPERATIONS: Record<string, OperationSpec> = {
       return { id };
     },
   },
+  roleGrants: {
+    token: 'admin',
+    selection: '{ id }',
+    variables: () => ({ subject: 'office@kyoto-u.ac.jp', institution: owner.code, first: 10 }),
+  },
+  grantRole: {
+    token: 'admin',
+    selection: '{ id subject note }',
+    variables: () => ({
+      input: {
+        subject: `office-${++grantees}@kyoto-u.ac.jp`,
+        role: 'FACILITY_MANAGER',
+        institution: owner.code,
+        note: '共用推進室',
+      },
+    }),
+    readBack: async (_vars, data) => {
+      const grant = data.grantRole as { subject: string; note: string | null };
+      return { 'input.subject': grant.subject, 'input.note': grant.note };
+    },
+  },
+  revokeRole: {
+    token: 'admin',
+    selection: '{ id revokeNote }',
+    consumes: true,
+    variables: async () => {
+      const answer = await gql(
+        'mutation ($input: RoleGrantInput!) { grantRole(input: $input) { id } }',
+        { input: { subject: `leaver-${++grantees}@kyoto-u.ac.jp`, role: 'FACILITY_MANAGER', institution: owner.code } },
+        tokens.admin,
+      );
+      expect(answer.errors).toBeUndefined();
+      return { id: (answer.data!.grantRole as { id: string }).id, note: '異動' };
+    },
+    readBack: async (_vars, data) => ({ note: (data.revokeRole as { revokeNote: string | null }).revokeNote }),
+  },
 };
 
+let grantees = 0;
 let retirees = 0;
 /** A fresh listing to decommission (those cases use one up each). */
 async function retiree(): Promise<string> {
@@ -558,6 +595,11 @@ const EXPECTATIONS: Record<string, Expectation> = {
   ...Object.fromEntries(['localId', ...INSTRUMENT_TEXTS].map((name) => [`upsertInstrument(input.${name})`, 'stored'])),
   'addBlackout(reason)': 'stored',
   'decommissionInstrument(reason)': 'accepted',
+  // A subject is the identity provider's opaque `sub`: any text that is not hostile is someone's.
+  'grantRole(input.subject)': 'stored',
+  'grantRole(input.note)': 'stored',
+  'roleGrants(subject)': 'accepted',
+  'revokeRole(note)': 'stored',
 };
 /** Ids and institution codes name something: text that is not one is refused; other text is up to the operation. */
 const expectationOf = (slot: TextSlot): Expectation =>

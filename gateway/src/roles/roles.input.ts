@@ -1,5 +1,5 @@
 import { INSTITUTION_ROLES, ROLES, type Role } from '@kyoyo/auth';
-import { errors, isInstitutionCode } from '@kyoyo/domain';
+import { checkTextCharacters, errors, isInstitutionCode } from '@kyoyo/domain';
 
 /** `grantRole`'s input as the API receives it. */
 export interface RoleGrantInput {
@@ -22,24 +22,38 @@ export interface ParsedGrant {
 const MAX_SUBJECT = 200;
 const MAX_AGENCY = 100;
 export const MAX_NOTE = 500;
-// Control characters (C0, DEL, C1) have no place in an identifier, an agency's name or a note.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-/** In a note: the same, except line breaks and tabs. */
-// eslint-disable-next-line no-control-regex
-const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-
 const optional = (value: string | null | undefined): string | null => {
   const trimmed = value?.trim();
   return trimmed ? trimmed : null;
 };
 
-/** A free-text note on a grant or a revocation: trimmed, at most 500 characters, or null. */
+/** A free-text note on a grant or a revocation: trimmed, at most 500 characters (line breaks allowed), or null. */
 export function parseNote(value: string | null | undefined, field: string): string | null {
   const note = optional(value);
   if (note !== null && note.length > MAX_NOTE) throw errors.badInput(field, `${field}: at most ${MAX_NOTE} characters`);
-  if (note !== null && NOTE_CONTROL.test(note)) throw errors.badInput(field, `${field} may not contain control characters`);
+  if (note !== null) checkTextCharacters(note, field);
   return note;
+}
+
+/** The person named by `value` (the token's `sub`): trimmed, 1 to 200 characters, no control characters. */
+export function parseSubject(value: string, field: string): string {
+  checkTextCharacters(value, field);
+  const subject = value.trim();
+  if (!subject || subject.length > MAX_SUBJECT)
+    throw errors.badInput(field, `${field} is the person's user id (the token's sub): 1 to ${MAX_SUBJECT} characters`);
+  return subject;
+}
+
+/** `roleGrants`' filters: a subject as `parseSubject` reads it, an institution code; either may be absent. */
+export function parseGrantFilter(args: { subject?: string | null; institution?: string | null }): {
+  subject: string | null;
+  institution: string | null;
+} {
+  const subject = args.subject === undefined || args.subject === null ? null : parseSubject(args.subject, 'subject');
+  const institution = optional(args.institution);
+  if (institution !== null && !isInstitutionCode(institution))
+    throw errors.badInput('institution', 'institution is not an institution code (such as kyoto-u)');
+  return { subject, institution };
 }
 
 /**
@@ -48,12 +62,7 @@ export function parseNote(value: string | null | undefined, field: string): stri
  * agency, and no other role takes either.
  */
 export function parseGrantInput(input: RoleGrantInput): ParsedGrant {
-  const subject = input.subject.trim();
-  if (!subject || subject.length > MAX_SUBJECT || CONTROL.test(subject))
-    throw errors.badInput(
-      'input.subject',
-      `input.subject is the person's user id (the token's sub): 1 to ${MAX_SUBJECT} characters, no control characters`,
-    );
+  const subject = parseSubject(input.subject, 'input.subject');
   if (!(ROLES as readonly string[]).includes(input.role))
     throw errors.badInput('input.role', `input.role must be one of ${ROLES.join(', ')}`);
   const role = input.role as Role;
@@ -67,7 +76,8 @@ export function parseGrantInput(input: RoleGrantInput): ParsedGrant {
   }
   const agency = optional(input.agency);
   if (role === 'FUNDER') {
-    if (agency === null || agency.length > MAX_AGENCY || CONTROL.test(agency))
+    if (agency !== null) checkTextCharacters(agency, 'input.agency');
+    if (agency === null || agency.length > MAX_AGENCY || /[\n\r\t]/.test(agency))
       throw errors.badInput(
         'input.agency',
         `FUNDER reviews purchases for a funding agency: name it (such as JSPS), at most ${MAX_AGENCY} characters`,

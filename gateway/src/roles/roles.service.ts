@@ -4,7 +4,7 @@ import type { Logger } from '@kyoyo/server-kit';
 import type { InstitutionRegistry } from '../registry/registry';
 import type { EffectiveRoles } from './effective-roles';
 import type { RoleGrantsRepository } from './role-grants.repository';
-import { parseGrantInput, parseNote, type RoleGrantInput } from './roles.input';
+import { parseGrantFilter, parseGrantInput, parseNote, type RoleGrantInput } from './roles.input';
 import type { RoleGrant } from './roles.types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,14 +65,15 @@ export class RolesService {
 
   /** Grants (and with `includeRevoked` their history), newest first: all for ADMIN, its own institution's for an INSTITUTION_ADMIN. */
   async list(args: GrantListArgs, identity: Identity | null): Promise<RoleGrant[]> {
-    const institution = args.institution?.trim() || null;
+    requireSignedIn(identity);
+    const { subject, institution } = parseGrantFilter(args);
     requireRoleReader(identity, institution);
     const first = args.first ?? 100;
     if (!Number.isInteger(first) || first < 1 || first > MAX_GRANTS_PAGE)
       throw errors.badInput('first', `first must be 1 to ${MAX_GRANTS_PAGE}`);
     return this.grants.list(
       {
-        ...(args.subject?.trim() ? { subject: args.subject.trim() } : {}),
+        ...(subject ? { subject } : {}),
         ...(institution ? { institution } : {}),
         ...(args.role ? { role: args.role } : {}),
         includeRevoked: args.includeRevoked ?? false,
