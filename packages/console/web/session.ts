@@ -4,7 +4,7 @@
  */
 import { createStore } from './store';
 
-export type Role = 'RESEARCHER' | 'FACILITY_MANAGER' | 'FUNDER' | 'ADMIN';
+export type Role = 'RESEARCHER' | 'FACILITY_MANAGER' | 'FUNDER' | 'ADMIN' | 'INSTITUTION_ADMIN';
 
 export interface Viewer {
   id: string;
