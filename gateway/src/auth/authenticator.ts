@@ -58,9 +58,9 @@ function issuerOf(token: string): string | undefined {
 
 /**
  * Turns an `Authorization` header into an identity, with the roles its issuer may give (the token's own only
- * from an issuer trusted for them; Kyoyo's grants are added by `EffectiveRoles`): none means an anonymous caller; a token from an issuer
- * we do not trust, with a bad signature, the wrong audience or expired, is `UNAUTHENTICATED` (never
- * silently anonymous).
+ * from an issuer trusted for them; Kyoyo's grants are added by `EffectiveRoles`). No header means an
+ * anonymous caller; a token from an issuer we do not trust, with a bad signature, the wrong audience or
+ * expired, is `UNAUTHENTICATED` (never silently anonymous).
  */
 export function createAuthenticator(issuers: readonly TrustedIssuer[]) {
   return async (authorization: string | undefined): Promise<Identity | null> => {

@@ -1,12 +1,12 @@
 import { DomainError, ErrorCode } from '@kyoyo/domain';
-import { csvDownloadRoute, type CsvRouteDeps } from '../common/csv-route';
+import { csvDownloadRoute, type DownloadRouteDeps } from '../common/download-route';
 import { usageStatementCsv } from './usage-statement.csv';
 
 /**
  * `GET /usage-statement.csv?institution=CODE&month=YYYY-MM`: a usage statement as a CSV download for the
  * institution's facility office (same bearer token and rules as the `usageStatement` query).
  */
-export const usageStatementRoute = (deps: CsvRouteDeps) =>
+export const usageStatementRoute = (deps: DownloadRouteDeps) =>
   csvDownloadRoute(
     '/usage-statement.csv',
     async (params, ctx) => {

@@ -7,7 +7,7 @@
  */
 import { errors, renderCalendar, type CalendarEvent } from '@kyoyo/domain';
 import type { CatalogueCalendarRepository, BusyPeriod } from '../catalogue/catalogue-calendar.repository';
-import { fileDownloadRoute, type CsvRouteDeps } from '../common/csv-route';
+import { fileDownloadRoute, type DownloadRouteDeps } from '../common/download-route';
 import type { InstitutionRegistry } from '../registry/registry';
 
 const DAY = 86_400_000;
@@ -22,7 +22,7 @@ function summaryOf(period: BusyPeriod): Pick<CalendarEvent, 'summary' | 'status'
 export function instrumentCalendarRoute(
   registry: InstitutionRegistry,
   calendar: CatalogueCalendarRepository,
-  deps: CsvRouteDeps,
+  deps: DownloadRouteDeps,
   now: () => Date = () => new Date(),
 ) {
   return fileDownloadRoute(

@@ -23,14 +23,10 @@ export const MAX_CALENDAR_PERIODS = 5_000;
 export class CatalogueCalendarRepository {
   constructor(private readonly db: GatewayDb) {}
 
-  /** The listing's names and its busy periods overlapping `window`, earliest first; null when it is not listed. */
-  async busyOf(
-    institution: string,
-    id: number,
-    window: TimeRange,
-  ): Promise<{ name: string; nameEn: string | null; periods: BusyPeriod[] } | null> {
+  /** The listing's name and its busy periods overlapping `window`, earliest first; null when it is not listed. */
+  async busyOf(institution: string, id: number, window: TimeRange): Promise<{ name: string; periods: BusyPeriod[] } | null> {
     const [listing] = await this.db
-      .select({ name: ci.name, nameEn: ci.nameEn })
+      .select({ name: ci.name })
       .from(ci)
       .where(and(eq(ci.institution, institution), eq(ci.id, id)));
     if (!listing) return null;

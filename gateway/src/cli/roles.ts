@@ -5,12 +5,16 @@
  * refused command writes nothing. Grants are recorded as made by `cli:<operating-system user>`.
  */
 import { userInfo } from 'node:os';
+import type { Identity } from '@kyoyo/auth';
 import { connect } from '@kyoyo/db';
 import { DomainError } from '@kyoyo/domain';
+import { createLogger } from '@kyoyo/server-kit';
 import * as gatewaySchema from '../db/schema';
+import { InstitutionRegistry } from '../registry/registry';
 import { RegistryRepository } from '../registry/registry.repository';
+import { EffectiveRoles } from '../roles/effective-roles';
 import { RoleGrantsRepository } from '../roles/role-grants.repository';
-import { parseGrantInput, parseNote } from '../roles/roles.input';
+import { MAX_GRANTS_PAGE, RolesService } from '../roles/roles.service';
 import type { RoleGrant } from '../roles/roles.types';
 import { gatewayDatabaseUrl, readCommandLine } from './command-line';
 import { table } from './table';
@@ -24,7 +28,8 @@ const usage = `usage: DATABASE_URL=postgres://…/<gateway database> npm run -s 
   revoke --id ID [--note TEXT]  end a grant (it stays in the history)
 
   A running gateway applies a change within 5 s (it reads a person's grants again after that).
-  Exit codes: 0 done, 1 database error, 2 bad command line or bad value (nothing written), 4 no such grant.`;
+  Exit codes: 0 done, 1 database error, 2 bad command line or bad value (nothing written), 4 no such grant.
+  list shows the newest 500.`;
 
 function fail(code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'DATABASE_ERROR', problems: string[]): never {
   for (const p of problems) process.stderr.write(`roles: ${code} ${p}\n`);
@@ -55,33 +60,6 @@ if (command === 'revoke' && !values.id) problems.push('revoke needs --id');
 const databaseUrl = gatewayDatabaseUrl(problems);
 if (problems.length > 0) fail('BAD_USER_INPUT', problems);
 
-/** Runs a check of the API's, turning its coded error into this tool's. */
-function checked<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof DomainError) fail('BAD_USER_INPUT', [`${error.field ? `${error.field}: ` : ''}${error.message}`]);
-    throw error;
-  }
-}
-
-const grantInput =
-  command === 'grant'
-    ? checked(() =>
-        parseGrantInput({
-          subject: values.subject!,
-          role: values.role!,
-          institution: values.institution ?? null,
-          agency: values.agency ?? null,
-          note: values.note ?? null,
-        }),
-      )
-    : null;
-const note = command === 'revoke' ? checked(() => parseNote(values.note, 'note')) : null;
-if (command === 'revoke' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.id!)) {
-  fail('BAD_USER_INPUT', ['--id is not a role grant id (a UUID, as `list` shows)']);
-}
-
 const by = `cli:${userInfo().username}`;
 const row = (g: RoleGrant) => [
   g.id,
@@ -92,38 +70,43 @@ const row = (g: RoleGrant) => [
   g.revokedAt ? `revoked ${g.revokedAt.toISOString()} ${g.revokedBy ?? ''}` : 'active',
 ];
 
+/** The operator, as the API's checks see them: an administrator. */
+const operator: Identity = { id: by, institution: null, organization: null, affiliation: 'academic', roles: ['ADMIN'] };
+
 const database = connect(databaseUrl!, gatewaySchema, { max: 1 });
 try {
+  const quiet = createLogger('roles', 'error');
   const grants = new RoleGrantsRepository(database.db);
+  const registry = new InstitutionRegistry(new RegistryRepository(database.db), quiet);
+  await registry.refresh();
+  // The API's own service: the same checks, the same writes, nothing of its own to keep in step.
+  const roles = new RolesService(grants, new EffectiveRoles(grants), registry, quiet);
   if (command === 'list') {
-    const list = await grants.list(
+    const list = await roles.list(
       {
-        ...(values.subject ? { subject: values.subject } : {}),
-        ...(values.institution ? { institution: values.institution } : {}),
+        subject: values.subject ?? null,
+        institution: values.institution ?? null,
         includeRevoked: values.history,
+        first: MAX_GRANTS_PAGE,
       },
-      10_000,
+      operator,
     );
     if (values.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     else if (list.length === 0) process.stdout.write('no grants\n');
     else process.stdout.write(`${table([['ID', 'SUBJECT', 'ROLE', 'WHERE', 'GRANTED', 'STATE'], ...list.map(row)])}\n`);
-  } else if (grantInput) {
-    if (grantInput.institution !== null) {
-      const members = await new RegistryRepository(database.db).list();
-      if (!members.some((m) => m.code === grantInput.institution))
-        fail('BAD_USER_INPUT', [`--institution: ${grantInput.institution} is not a member institution (see registry list)`]);
-    }
-    const { grant, created } = await grants.grant({ ...grantInput, grantedBy: by });
+  } else if (command === 'grant') {
+    const { grant, created } = await roles.grant(
+      { subject: values.subject!, role: values.role!, institution: values.institution, agency: values.agency, note: values.note },
+      operator,
+    );
     process.stdout.write(`${created ? 'granted' : 'already granted'}: ${table([row(grant)])}\n`);
   } else {
-    const existing = await grants.findById(values.id!);
-    if (!existing) fail('NOT_FOUND', [`no role grant has id ${values.id!}`]);
-    if (existing.revokedAt) fail('BAD_USER_INPUT', [`this grant was already revoked on ${existing.revokedAt.toISOString()}`]);
-    const revoked = await grants.revoke(values.id!, by, note);
-    if (!revoked) fail('BAD_USER_INPUT', ['this grant was revoked meanwhile']);
+    const revoked = await roles.revoke(values.id!, values.note, operator);
     process.stdout.write(`revoked: ${table([row(revoked)])}\n`);
   }
 } catch (error) {
+  if (error instanceof DomainError && (error.code === 'BAD_USER_INPUT' || error.code === 'NOT_FOUND'))
+    fail(error.code, [`${error.field ? `${error.field}: ` : ''}${error.message}`]);
   fail('DATABASE_ERROR', [(error as Error).message]);
 } finally {
   await database.close();

@@ -1,8 +1,8 @@
-import { csvDownloadRoute, type CsvRouteDeps } from '../common/csv-route';
+import { csvDownloadRoute, type DownloadRouteDeps } from '../common/download-route';
 import { duplicateChecksCsv } from './duplicate-checks.csv';
 
 /** `GET /duplicate-checks.csv?batch=BATCH_ID`: a batch's results for a review panel (same access as `duplicateCheck`). */
-export const duplicateChecksRoute = (deps: CsvRouteDeps) =>
+export const duplicateChecksRoute = (deps: DownloadRouteDeps) =>
   csvDownloadRoute(
     '/duplicate-checks.csv',
     async (params, ctx) => {

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode } from '@kyoyo/domain';
-import { csvDownloadRoute, type CsvRouteDeps } from '../common/csv-route';
+import { csvDownloadRoute, type DownloadRouteDeps } from '../common/download-route';
 
 function institutionParam(params: URLSearchParams): string {
   const institution = params.get('institution') ?? '';
@@ -11,7 +11,7 @@ function institutionParam(params: URLSearchParams): string {
  * `GET /listings.csv?institution=CODE`: the institution's listings as a Kyoyo CSV for its facility office
  * (or ADMIN), which `importInstruments` reads back unchanged.
  */
-export const listingsCsvRoute = (deps: CsvRouteDeps) =>
+export const listingsCsvRoute = (deps: DownloadRouteDeps) =>
   csvDownloadRoute(
     '/listings.csv',
     async (params, ctx) => {
@@ -26,7 +26,7 @@ export const listingsCsvRoute = (deps: CsvRouteDeps) =>
  * data (the UK equipment-sharing format that aggregators read), for anyone, without signing in — the stable
  * address an institution's open-data page links to. Cached for five minutes.
  */
-export const openDataRoute = (deps: CsvRouteDeps) =>
+export const openDataRoute = (deps: DownloadRouteDeps) =>
   csvDownloadRoute(
     '/open-data/equipment.csv',
     async (params, ctx) => {

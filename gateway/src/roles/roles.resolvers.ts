@@ -9,7 +9,8 @@ export const rolesResolvers = {
     roleGrants: (_: unknown, args: GrantListArgs, ctx: GatewayContext) => ctx.roles.list(args, ctx.identity),
   },
   Mutation: {
-    grantRole: (_: unknown, args: { input: RoleGrantInput }, ctx: GatewayContext) => ctx.roles.grant(args.input, ctx.identity),
+    grantRole: async (_: unknown, args: { input: RoleGrantInput }, ctx: GatewayContext) =>
+      (await ctx.roles.grant(args.input, ctx.identity)).grant,
     revokeRole: (_: unknown, args: { id: string; note?: string | null }, ctx: GatewayContext) =>
       ctx.roles.revoke(args.id, args.note, ctx.identity),
   },

@@ -30,8 +30,8 @@ export class RolesService {
     private readonly logger: Logger,
   ) {}
 
-  /** Grants a role (idempotent: the same active grant is answered as it is). */
-  async grant(input: RoleGrantInput, identity: Identity | null): Promise<RoleGrant> {
+  /** Grants a role (idempotent: the same active grant is answered as it is; `created` says which). */
+  async grant(input: RoleGrantInput, identity: Identity | null): Promise<{ grant: RoleGrant; created: boolean }> {
     requireSignedIn(identity);
     const grant = parseGrantInput(input);
     const who = requireRoleGrantor(identity, grant);
@@ -39,7 +39,7 @@ export class RolesService {
     const { grant: stored, created } = await this.grants.grant({ ...grant, grantedBy: who.id });
     this.effective.forget(stored.subject);
     if (created) this.logger.info('role granted', { id: stored.id, ...grant, note: undefined, by: who.id });
-    return stored;
+    return { grant: stored, created };
   }
 
   /** Revokes an active grant; its row stays, with who revoked it and when. */

@@ -9,8 +9,8 @@ export interface CsvDownload {
   csv: string;
 }
 
-/** What a CSV route needs of the gateway: who is calling, and a request's context. */
-export interface CsvRouteDeps {
+/** What a download route needs of the gateway: who is calling, and a request's context. */
+export interface DownloadRouteDeps {
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
   contextFor: (identity: Identity | null, requestId: string) => GatewayContext;
   logger: Logger;
@@ -30,7 +30,7 @@ export interface FileDownload {
 export function fileDownloadRoute(
   path: string,
   produce: (params: URLSearchParams, ctx: GatewayContext) => Promise<FileDownload>,
-  { authenticate, contextFor, logger }: CsvRouteDeps,
+  { authenticate, contextFor, logger }: DownloadRouteDeps,
   /** Public data may be cached (`public, max-age=…`) and shown in the browser; the default is private and a download. */
   options: { cacheControl?: string; disposition?: 'attachment' | 'inline' } = {},
 ): Route {
@@ -68,7 +68,7 @@ export function fileDownloadRoute(
 export function csvDownloadRoute(
   path: string,
   produce: (params: URLSearchParams, ctx: GatewayContext) => Promise<CsvDownload>,
-  deps: CsvRouteDeps,
+  deps: DownloadRouteDeps,
   options: { cacheControl?: string; disposition?: 'attachment' | 'inline' } = {},
 ): Route {
   return fileDownloadRoute(
