@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ApolloServer } from '@apollo/server';
@@ -19,7 +19,11 @@ import { HarvestLeasesRepository } from './catalogue/harvest-leases.repository';
 import { Harvester, type HarvesterOptions } from './catalogue/harvester';
 import { CatalogueSummaryRepository } from './catalogue/catalogue-summary.repository';
 import { Reconciler, type ReconcilerOptions } from './catalogue/reconciler';
+import { BrowserSessions, type BrowserSessionOptions } from './auth/browser-sessions';
 import { devSignInRoute } from './auth/dev-sign-in.route';
+import { OidcRelyingParty, type OidcClientSettings } from './auth/oidc-relying-party';
+import { SessionsRepository } from './auth/sessions.repository';
+import { cookieValue, sessionCookieName, signInOptionsRoute, signInRoutes } from './auth/sign-in.routes';
 import { usageStatementRoute } from './bookings/usage-statement.route';
 import { instrumentCalendarRoute } from './calendar/instrument-calendar.route';
 import { consoleRoutes } from './console/console.routes';
@@ -77,6 +81,16 @@ export interface GatewayAppOptions {
   production: boolean;
   /** The development issuer's key: `POST /dev/sign-in` signs tokens with it (development only; absent: no such route). */
   devSignIn?: KeyPair;
+  /**
+   * The console's sign-in through an OIDC provider (authorization code + PKCE, a server-side session behind
+   * an HttpOnly cookie); absent: only bearer tokens (and the development sign-in, when on).
+   */
+  signIn?: {
+    client: OidcClientSettings;
+    /** The provider's name on the sign-in button. */
+    providerName: string;
+    sessions?: BrowserSessionOptions;
+  };
   /** How long a person's role grants are reused before they are read again (see `EffectiveRoles`). */
   roleGrants?: EffectiveRolesOptions;
   /** Where the built web console is (default: packages/console/dist/web). */
@@ -123,9 +137,23 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const verify = createAuthenticator(options.issuers);
   const roleGrants = new RoleGrantsRepository(database.db);
   const effectiveRoles = new EffectiveRoles(roleGrants, options.roleGrants);
-  /** Who is calling, with the roles Kyoyo grants them; a signed-in user also spends from their own rate limit. */
-  const authenticate = async (authorization: string | undefined) => {
-    const identity = await verify(authorization);
+  const secureCookies = options.signIn ? new URL(options.signIn.client.redirectUri).protocol === 'https:' : false;
+  const sessions = options.signIn
+    ? new BrowserSessions(
+        new SessionsRepository(database.db),
+        new OidcRelyingParty(options.signIn.client),
+        logger,
+        options.signIn.sessions,
+      )
+    : null;
+  const sessionCookie = sessionCookieName(secureCookies);
+  /**
+   * Who is calling — a bearer token (scripts, the API) or else the console's session cookie — with the roles
+   * Kyoyo grants them; a signed-in user also spends from their own rate limit.
+   */
+  const authenticate = async (headers: IncomingHttpHeaders) => {
+    const token = sessions && !headers.authorization ? cookieValue(headers, sessionCookie) : undefined;
+    const identity = token ? await sessions!.identify(token) : await verify(headers.authorization);
     if (!identity) return null;
     rateLimiter?.admitUser(identity.id);
     return effectiveRoles.apply(identity);
@@ -199,7 +227,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       apollo,
       maxBodyBytes: options.maxBodyBytes,
       largeBody: { maxBytes: options.maxImportBodyBytes ?? 16 * 1024 * 1024, rootFields: ['importInstruments'] },
-      context: async (req, requestId) => contextFor(await authenticate(req.headers.authorization), requestId),
+      context: async (req, requestId) => contextFor(await authenticate(req.headers), requestId),
     },
     routes: [
       usageStatementRoute({ authenticate, contextFor, logger }),
@@ -213,6 +241,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       }),
       ...consoleRoutes(logger, options.consoleDir).map((route) => ({ ...route, kind: 'console' as const })),
       ...(options.devSignIn && !options.production ? [devSignInRoute(options.devSignIn, logger)] : []),
+      ...(sessions && options.signIn ? signInRoutes(sessions, logger, { secureCookies }) : []),
+      signInOptionsRoute({
+        oidc: options.signIn ? { name: options.signIn.providerName } : null,
+        devSignIn: !!options.devSignIn && !options.production,
+      }),
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
       {
         method: 'GET',

@@ -47,6 +47,27 @@ describe('gateway config', () => {
     ]);
   });
 
+  it('configures the console sign-in with a client id, issuer and redirect URI, https in production', () => {
+    const signIn = {
+      OIDC_ISSUER: 'https://idp.example',
+      OIDC_CLIENT_ID: 'kyoyo',
+      OIDC_REDIRECT_URI: 'https://kyoyo.example/auth/callback',
+    };
+    expect(loadConfig({ ...valid, ...signIn })).toMatchObject({
+      OIDC_SCOPES: 'openid profile email',
+      SESSION_IDLE_MINUTES: 120,
+      SESSION_MAX_HOURS: 12,
+    });
+    expect(problemsOf({ ...valid, OIDC_CLIENT_ID: 'kyoyo' })).toEqual(['OIDC_CLIENT_ID']);
+    expect(problemsOf({ ...valid, OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'kyoyo' })).toEqual(['OIDC_CLIENT_ID']);
+    const production = { DATABASE_URL: valid.DATABASE_URL, GATEWAY_SIGNING_JWK_FILE: 'k', NODE_ENV: 'production' };
+    expect(problemsOf({ ...production, ...signIn })).toEqual([]);
+    expect(problemsOf({ ...production, ...signIn, OIDC_REDIRECT_URI: 'http://kyoyo.example/auth/callback' })).toEqual([
+      'OIDC_REDIRECT_URI',
+    ]);
+    expect(problemsOf({ ...valid, OIDC_AUDIENCE: 'kyoyo', OIDC_JWKS_URL: 'https://idp.example/jwks' })).toEqual(['OIDC_ISSUER']);
+  });
+
   it('has the contract’s limits by default and lets each be set', () => {
     expect(loadConfig(valid)).toMatchObject({
       MAX_BODY_BYTES: 1024 * 1024,

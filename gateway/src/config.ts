@@ -90,6 +90,35 @@ const schema = z
         ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')}: not a role (${ROLES.join(', ')})` });
         return z.NEVER;
       }),
+    /**
+     * The console's sign-in through the OIDC provider `OIDC_ISSUER` (authorization code + PKCE): the client id
+     * registered with it. Unset: the console has no OIDC sign-in (bearer tokens still work).
+     */
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    /** The client's secret (a confidential client, `client_secret_basic`); unset: a public client, PKCE alone. */
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    /** The gateway's callback as registered with the provider, e.g. `https://kyoyo.example.ac.jp/auth/callback`. */
+    OIDC_REDIRECT_URI: z.url().optional(),
+    /** Where the provider returns the browser after sign-out (registered too); default the redirect URI's origin. */
+    OIDC_POST_SIGN_OUT_URI: z.url().optional(),
+    /** Scopes asked for at sign-in, space-separated. */
+    OIDC_SCOPES: z.string().min(1).default('openid profile email'),
+    /** The provider's name on the console's sign-in button. */
+    OIDC_PROVIDER_NAME: z.string().min(1).max(100).default('学認 GakuNin'),
+    /** A console session unused this long ends, in minutes. */
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(120),
+    /** A console session ends this long after sign-in, in hours. */
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24)
+      .default(12),
     /** Time budget of one call to an institution, in milliseconds. */
     INSTITUTION_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
     /** How often the registry is reloaded and institutions probed, in milliseconds. */
@@ -146,9 +175,24 @@ const schema = z
     path: ['DEV_ISSUER_JWK_FILE'],
     when: () => true,
   })
-  .refine((c) => [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL].filter(Boolean).length % 3 === 0, {
-    message: 'OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL must be set together',
+  .refine((c) => !c.OIDC_AUDIENCE === !c.OIDC_JWKS_URL && (!c.OIDC_AUDIENCE || c.OIDC_ISSUER), {
+    message: 'OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL must be set together (bearer tokens from the provider)',
     path: ['OIDC_ISSUER'],
+    when: () => true,
+  })
+  .refine((c) => !c.OIDC_ISSUER || c.OIDC_AUDIENCE || c.OIDC_CLIENT_ID, {
+    message: 'with OIDC_ISSUER set OIDC_AUDIENCE and OIDC_JWKS_URL (bearer tokens), OIDC_CLIENT_ID (console sign-in), or both',
+    path: ['OIDC_ISSUER'],
+    when: () => true,
+  })
+  .refine((c) => !c.OIDC_CLIENT_ID || (c.OIDC_ISSUER && c.OIDC_REDIRECT_URI), {
+    message: 'the console sign-in needs OIDC_ISSUER and OIDC_REDIRECT_URI with OIDC_CLIENT_ID',
+    path: ['OIDC_CLIENT_ID'],
+    when: () => true,
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || !c.OIDC_REDIRECT_URI || c.OIDC_REDIRECT_URI.startsWith('https:'), {
+    message: 'in production the redirect URI must be https (the session cookie is Secure)',
+    path: ['OIDC_REDIRECT_URI'],
     when: () => true,
   });
 

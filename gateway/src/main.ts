@@ -70,6 +70,28 @@ const app = await createGatewayApp({
   trustProxy: config.TRUST_PROXY,
   production: config.NODE_ENV === 'production',
   devSignIn,
+  ...(config.OIDC_CLIENT_ID && config.OIDC_ISSUER && config.OIDC_REDIRECT_URI
+    ? {
+        signIn: {
+          client: {
+            issuer: config.OIDC_ISSUER,
+            clientId: config.OIDC_CLIENT_ID,
+            redirectUri: config.OIDC_REDIRECT_URI,
+            scopes: config.OIDC_SCOPES,
+            ...(config.OIDC_CLIENT_SECRET ? { clientSecret: config.OIDC_CLIENT_SECRET } : {}),
+            ...(config.OIDC_POST_SIGN_OUT_URI ? { postSignOutUri: config.OIDC_POST_SIGN_OUT_URI } : {}),
+            ...(config.OIDC_CLAIM_NAMES ? { claimNames: config.OIDC_CLAIM_NAMES } : {}),
+          },
+          providerName: config.OIDC_PROVIDER_NAME,
+          sessions: {
+            idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+            maxAgeMs: config.SESSION_MAX_HOURS * 3600_000,
+            trustRoleClaims: config.OIDC_TRUST_ROLE_CLAIMS,
+            defaultRoles: config.OIDC_DEFAULT_ROLES,
+          },
+        },
+      }
+    : {}),
 });
 const port = await app.listen(config.PORT, config.HOST);
 logger.info('listening', { url: `http://${config.HOST}:${port}/graphql`, institutions: app.registry.all().length });

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Identity } from '@kyoyo/auth';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
 import { requestIdOf, sendGraphQLError, type Logger, type Route } from '@kyoyo/server-kit';
@@ -9,9 +10,9 @@ export interface CsvDownload {
   csv: string;
 }
 
-/** What a download route needs of the gateway: who is calling, and a request's context. */
+/** What a download route needs of the gateway: who is calling (bearer token or session cookie), and a request's context. */
 export interface DownloadRouteDeps {
-  authenticate: (authorization: string | undefined) => Promise<Identity | null>;
+  authenticate: (headers: IncomingHttpHeaders) => Promise<Identity | null>;
   contextFor: (identity: Identity | null, requestId: string) => GatewayContext;
   logger: Logger;
 }
@@ -41,7 +42,7 @@ export function fileDownloadRoute(
       const requestId = requestIdOf(req);
       try {
         const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-        const ctx = contextFor(await authenticate(req.headers.authorization), requestId);
+        const ctx = contextFor(await authenticate(req.headers), requestId);
         const { filename, contentType, body } = await produce(params, ctx);
         res.writeHead(200, {
           'content-type': contentType,

@@ -258,3 +258,60 @@ export const roleGrantsTable = pgTable(
     check('role_grants_revocation', sql`(${t.revokedAt} IS NULL) = (${t.revokedBy} IS NULL)`),
   ],
 );
+
+/**
+ * A sign-in through the OIDC provider, begun at `GET /auth/sign-in` and not finished yet: keyed by the hash of
+ * its `state`, bound to the browser that began it (the hash of the value in its attempt cookie), used once
+ * (the callback deletes it) and refused after `expires_at`. Holds the PKCE verifier and nonce the callback
+ * checks, and the console path to return to.
+ */
+export const signInAttemptsTable = pgTable(
+  'sign_in_attempts',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    browserHash: text('browser_hash').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    nonce: text('nonce').notNull(),
+    returnTo: text('return_to').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sign_in_attempts_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * A browser's session at the gateway after an OIDC sign-in: the browser holds only a random token in an
+ * HttpOnly cookie, this row holds its hash, who signed in (the identity read from the provider) and the
+ * provider's tokens (the ID token for sign-out, the refresh token to confirm the identity when it is due).
+ * A session ends at sign-out, when the provider refuses a refresh, after `idle` without use or at
+ * `expires_at`; `ended_at`/`end_reason` say which.
+ */
+export const sessionsTable = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    subject: text('subject').notNull(),
+    institution: text('institution'),
+    organization: text('organization'),
+    affiliation: text('affiliation').notNull(),
+    /** The provider's own claims for roles (counted only when the provider is trusted for roles). */
+    claimedRoles: jsonb('claimed_roles').$type<string[]>().notNull().default([]),
+    idToken: text('id_token').notNull(),
+    refreshToken: text('refresh_token'),
+    /** When the identity must be confirmed with the provider again (the access token's expiry). */
+    identityExpiresAt: timestamp('identity_expires_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    refreshedAt: timestamp('refreshed_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    endReason: text('end_reason'),
+  },
+  (t) => [
+    index('sessions_subject_idx').on(t.subject, t.createdAt),
+    index('sessions_expires_idx').on(t.expiresAt),
+    check('sessions_affiliation', sql`${t.affiliation} IN ('academic', 'industry')`),
+    check('sessions_end', sql`(${t.endedAt} IS NULL) = (${t.endReason} IS NULL)`),
+  ],
+);

@@ -61,7 +61,8 @@ export async function verifyIdentityToken(
  */
 export type ClaimNames = Partial<Record<'sub' | 'inst' | 'org' | 'aff' | 'roles', string>>;
 
-function renameClaims(payload: Record<string, unknown>, names: ClaimNames): Record<string, unknown> {
+/** Claims under Kyoyo's names, read from where `names` says the provider keeps them. */
+export function renameClaims(payload: Record<string, unknown>, names: ClaimNames): Record<string, unknown> {
   const renamed = { ...payload };
   for (const [ours, theirs] of Object.entries(names)) renamed[ours] = payload[theirs];
   return renamed;

@@ -16,6 +16,8 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** A change-feed cursor that can no longer be continued (pruned, another database, a restored one): start over. */
   RESYNC_REQUIRED: 'RESYNC_REQUIRED',
+  /** The identity provider (OIDC) could not be reached or answered with a server error: sign-in cannot go on now. */
+  IDENTITY_PROVIDER_UNAVAILABLE: 'IDENTITY_PROVIDER_UNAVAILABLE',
   /** An operation of the public contract whose implementation has not landed yet. */
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   /** Anything unexpected; never carries internal details to the client. */

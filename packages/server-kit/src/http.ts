@@ -82,15 +82,21 @@ const statusByCode: Partial<Record<string, number>> = {
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.INSTITUTION_UNAVAILABLE]: 503,
+  [ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
+
+/** The HTTP status a refusal with `code` answers with outside GraphQL (400 for codes of bad input and rules). */
+export function httpStatusOf(error: DomainError): number {
+  return error instanceof RateLimitedError ? error.status : (statusByCode[error.code] ?? 400);
+}
 
 /** Answers a refused request in GraphQL's error shape with a fitting HTTP status. */
 export function sendGraphQLError(res: ServerResponse, error: DomainError, requestId: string): void {
   const limited = error instanceof RateLimitedError;
   sendJson(
     res,
-    limited ? error.status : (statusByCode[error.code] ?? 400),
+    httpStatusOf(error),
     { errors: [{ message: error.message, extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) } }] },
     { 'x-request-id': requestId, ...(limited ? { 'retry-after': String(error.retryAfterSeconds) } : {}) },
   );

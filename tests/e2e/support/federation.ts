@@ -112,7 +112,10 @@ export interface FederationOptions {
     | 'staleAfterMs'
     | 'harvest'
     | 'reconcile'
+    | 'signIn'
   >;
+  /** The gateway's port (default: any free one); a sign-in's redirect URI must be known before the gateway starts. */
+  gatewayPort?: number;
   /** The gateway offers `POST /dev/sign-in` with the federation's development issuer (the console's sign-in). */
   devSignIn?: boolean;
   /** Roles everyone signed in through the campus issuer holds (default none). */
@@ -190,7 +193,7 @@ export async function startFederation(institutions: TestInstitution[], options: 
     ...(options.devSignIn ? { devSignIn: issuerKey } : {}),
     ...options.gateway,
   });
-  const gatewayPort = await gateway.listen(0, '127.0.0.1');
+  const gatewayPort = await gateway.listen(options.gatewayPort ?? 0, '127.0.0.1');
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
 
   const raw: TestFederation['raw'] = async (query, variables = {}, token) => {
