@@ -1,6 +1,6 @@
 /**
  * The console's only way to the server: the gateway's public GraphQL API (and its CSV downloads), with the
- * signed-in user's bearer token. Expected failures arrive as `ApiError`s carrying the contract's code.
+ * signed-in user's bearer token or, after an OIDC sign-in, the gateway's session cookie (same origin). Expected failures arrive as `ApiError`s carrying the contract's code.
  */
 import { session } from './session';
 
@@ -61,7 +61,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
       code: e.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
       field: e.extensions?.field ?? null,
     }));
-    if (problems.some((p) => p.code === 'UNAUTHENTICATED') && session.get().token) session.get().expire();
+    if (problems.some((p) => p.code === 'UNAUTHENTICATED') && session.get().viewer) session.get().expire();
     throw new ApiError(problems);
   }
   if (!answer.data) throw networkError(`HTTP ${response.status}`);

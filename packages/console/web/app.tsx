@@ -63,7 +63,7 @@ export function App() {
               <span data-testid="viewer">
                 {t('common.signedInAs', { id: viewer.id, org: viewer.institution?.name ?? viewer.organization ?? '' })}
               </span>
-              <button type="button" class="link" onClick={signOut}>
+              <button type="button" class="link" onClick={() => void signOut()}>
                 {t('common.signOut')}
               </button>
             </>

@@ -1,6 +1,7 @@
 /**
- * Who is signed in: a bearer token (kept in this browser's localStorage) and the gateway's `me` for it.
- * Development sign-in asks the gateway's development issuer (`POST /dev/sign-in`) for a token.
+ * Who is signed in, and how: through the institution's OpenID provider the gateway keeps the session and this
+ * browser holds only an HttpOnly cookie the page cannot read (`via: 'cookie'`); development sign-in asks the
+ * gateway's development issuer (`POST /dev/sign-in`) for a bearer token kept in localStorage (`via: 'token'`).
  */
 import { createStore } from './store';
 
@@ -15,7 +16,10 @@ export interface Viewer {
 }
 
 export interface Session {
+  /** The development bearer token (null for a cookie session and when signed out). */
   token: string | null;
+  /** How the gateway knows this browser: its session cookie, or a bearer token. */
+  via: 'cookie' | 'token' | null;
   viewer: Viewer | null;
   /** The token was refused (expired, or the server's keys changed): sign in again. */
   expired: boolean;
@@ -32,13 +36,40 @@ function stored(): string | null {
   }
 }
 
-const signedOut = (expired = false): Session => ({ token: null, viewer: null, expired, expire: () => undefined });
+const signedOut = (expired = false): Session => ({
+  token: null,
+  via: null,
+  viewer: null,
+  expired,
+  expire: () => undefined,
+});
+
+/** Ends the gateway's session of this browser (it clears the cookie); answers the provider's sign-out page. */
+async function endCookieSession(): Promise<string | null> {
+  const response = await fetch('/auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const body = (await response.json().catch(() => ({}))) as { endSessionUrl?: string | null };
+  return body.endSessionUrl ?? null;
+}
+
+function withCookie(viewer: Viewer): Session {
+  return {
+    token: null,
+    via: 'cookie',
+    viewer,
+    expired: false,
+    expire() {
+      session.set(signedOut(true));
+      void endCookieSession().catch(() => undefined);
+    },
+  };
+}
 
 export const session = createStore<Session>(signedOut());
 
 function withToken(token: string, viewer: Viewer | null): Session {
   return {
     token,
+    via: 'token',
     viewer,
     expired: false,
     expire() {
@@ -54,24 +85,52 @@ function withToken(token: string, viewer: Viewer | null): Session {
 
 const ME = `query Me { me { id organization roles affiliation institution { code name nameEn } } }`;
 
-/** Reads who `token` is; null when the gateway does not accept it. */
-async function viewerOf(token: string): Promise<Viewer | null> {
+/** Reads who `token` is — or, without one, who the session cookie is; null when the gateway does not accept it. */
+async function viewerOf(token: string | null): Promise<Viewer | null> {
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: ME }),
   });
   const answer = (await response.json()) as { data?: { me: Viewer | null }; errors?: unknown[] };
   return answer.errors?.length ? null : (answer.data?.me ?? null);
 }
 
-/** Restores the stored session at start. */
+/** Restores the session at start: the stored development token, else the gateway's session cookie. */
 export async function restoreSession(): Promise<void> {
   const token = stored();
-  if (!token) return;
-  const viewer = await viewerOf(token).catch(() => null);
-  if (viewer) session.set(withToken(token, viewer));
-  else session.set(signedOut(true));
+  if (token) {
+    const viewer = await viewerOf(token).catch(() => null);
+    session.set(viewer ? withToken(token, viewer) : signedOut(true));
+    return;
+  }
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: ME }),
+  }).catch(() => null);
+  const answer = (await response?.json().catch(() => null)) as {
+    data?: { me: Viewer | null };
+    errors?: { extensions?: { code?: string } }[];
+  } | null;
+  if (answer?.data?.me) session.set(withCookie(answer.data.me));
+  else if (answer?.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
+    // The cookie's session ended (expired, idle, signed out elsewhere): say so, and clear the cookie.
+    session.set(signedOut(true));
+    await endCookieSession().catch(() => undefined);
+  }
+}
+
+/** The ways to sign in the gateway offers (`GET /auth/options`). */
+export interface SignInOptions {
+  oidc: { name: string } | null;
+  devSignIn: boolean;
+}
+
+export async function signInOptions(): Promise<SignInOptions> {
+  const response = await fetch('/auth/options');
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return (await response.json()) as SignInOptions;
 }
 
 export interface DevIdentity {
@@ -107,13 +166,18 @@ export async function devSignIn(identity: DevIdentity): Promise<Viewer> {
   return viewer;
 }
 
-export function signOut(): void {
+/** Signs out; a cookie session ends at the gateway, then at the provider (its sign-out page, when it has one). */
+export async function signOut(): Promise<void> {
+  const via = session.get().via;
   try {
     localStorage.removeItem(TOKEN_KEY);
   } catch {
     /* storage unavailable */
   }
   session.set(signedOut());
+  if (via !== 'cookie') return;
+  const endSessionUrl = await endCookieSession().catch(() => null);
+  if (endSessionUrl) window.location.assign(endSessionUrl);
 }
 
 export const hasRole = (viewer: Viewer | null, ...roles: Role[]) => !!viewer && viewer.roles.some((r) => roles.includes(r));

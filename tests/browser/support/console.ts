@@ -13,6 +13,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { generateInstitution, toDemoInstitution, DEMO_INSTITUTIONS } from '../../../infra/src/demo-data';
 import { seedInstitution } from '../../../infra/src/seed/seed.repository';
 import { startFederation, type TestFederation } from '../../e2e/support/federation';
+import { startOidcProvider, type TestOidcProvider } from '../../e2e/support/oidc-provider';
+import { freePort } from '../../e2e/support/service-process';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -34,6 +36,8 @@ export interface ConsoleWorld {
   /** The gateway's origin, e.g. http://127.0.0.1:41234 (the console is at `/`). */
   origin: string;
   federation: TestFederation;
+  /** The campus OpenID provider the console signs in through (with `oidc: true`; then no development sign-in). */
+  provider: TestOidcProvider | null;
   /** Demo institutions, in order: code and Japanese name. */
   institutions: { code: string; name: string }[];
   browser: Browser;
@@ -44,9 +48,17 @@ export interface ConsoleWorld {
   stop(): Promise<void>;
 }
 
-/** Starts the federation (3 demo institutions × `instruments` listings, a year of history) and Chromium. */
-export async function startConsoleWorld(options: { instruments?: number } = {}): Promise<ConsoleWorld> {
+/**
+ * Starts the federation (3 demo institutions × `instruments` listings, a year of history) and Chromium; with
+ * `oidc`, a real OpenID provider the console signs in through instead of the development sign-in.
+ */
+export async function startConsoleWorld(options: { instruments?: number; oidc?: boolean } = {}): Promise<ConsoleWorld> {
   const profiles = DEMO_INSTITUTIONS.slice(0, 3);
+  const gatewayPort = await freePort();
+  const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
+  const provider = options.oidc
+    ? await startOidcProvider({ redirectUri: `${gatewayOrigin}/auth/callback`, postSignOutUri: `${gatewayOrigin}/` })
+    : null;
   const federation = await startFederation(
     profiles.map((p) => ({
       code: p.code,
@@ -54,7 +66,24 @@ export async function startConsoleWorld(options: { instruments?: number } = {}):
       prefecture: p.prefecture,
       location: { latitude: p.latitude, longitude: p.longitude },
     })),
-    { devSignIn: true },
+    provider
+      ? {
+          gatewayPort,
+          gateway: {
+            signIn: {
+              client: {
+                issuer: provider.issuer,
+                clientId: provider.clientId,
+                clientSecret: provider.clientSecret,
+                redirectUri: `${gatewayOrigin}/auth/callback`,
+                scopes: 'openid offline_access kyoyo',
+              },
+              providerName: 'Test campus',
+              sessions: { defaultRoles: ['RESEARCHER'] },
+            },
+          },
+        }
+      : { gatewayPort, devSignIn: true },
   );
   const now = new Date();
   for (const [index, profile] of profiles.entries()) {
@@ -72,6 +101,7 @@ export async function startConsoleWorld(options: { instruments?: number } = {}):
   return {
     origin,
     federation,
+    provider,
     institutions: profiles.map((p) => ({ code: p.code, name: p.name })),
     browser,
     async open(openOptions = {}) {
@@ -94,6 +124,7 @@ export async function startConsoleWorld(options: { instruments?: number } = {}):
     async stop() {
       await browser.close();
       await federation.stop();
+      await provider?.stop();
     },
   };
 }

@@ -1,12 +1,16 @@
-/** Development sign-in: pick (or type) who you are; the gateway's development issuer signs the token. */
-import { useState } from 'preact/hooks';
+/**
+ * Sign-in: through the institution's OpenID provider when the gateway offers one (the browser goes to the
+ * provider and comes back with a session cookie), and — in development only — by picking (or typing) who you
+ * are, signed by the gateway's development issuer.
+ */
+import { useEffect, useState } from 'preact/hooks';
 import { Field, Page } from '../components/common';
 import { useT } from '../i18n';
 import { navigate } from '../router';
-import { devSignIn, SignInError, type DevIdentity, type Role } from '../session';
+import { devSignIn, SignInError, signInOptions, type DevIdentity, type Role, type SignInOptions } from '../session';
 import { useQuery } from '../use-api';
 
-const ROLES: Role[] = ['RESEARCHER', 'FACILITY_MANAGER', 'FUNDER', 'ADMIN'];
+const ROLES: Role[] = ['RESEARCHER', 'FACILITY_MANAGER', 'FUNDER', 'ADMIN', 'INSTITUTION_ADMIN'];
 
 interface Institution {
   code: string;
@@ -58,6 +62,47 @@ function presets(institutions: Institution[]): { label: string; identity: DevIde
 
 export function SignInPage(props: { next: string | null }) {
   const t = useT();
+  const [options, setOptions] = useState<SignInOptions | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    signInOptions().then(setOptions, (error: unknown) => setFailed(String(error)));
+  }, []);
+  // Back to where the person was, on this site (the gateway refuses any other place).
+  const returnTo = `/${props.next?.startsWith('#') ? props.next : '#/'}`;
+  if (failed)
+    return (
+      <Page title={t('common.signIn')}>
+        <p class="alert error" role="alert">
+          {t('common.signIn.failed', { message: failed })}
+        </p>
+      </Page>
+    );
+  if (!options) return <Page title={t('common.signIn')}>{null}</Page>;
+  return (
+    <Page title={options.oidc ? t('common.signIn') : t('common.signIn.title')}>
+      {options.oidc && (
+        <section class="panel" aria-labelledby="oidc-sign-in">
+          <h2 id="oidc-sign-in">{t('common.signIn.oidc.title')}</h2>
+          <p>{t('common.signIn.oidc.lead')}</p>
+          <a class="button" href={`/auth/sign-in?return=${encodeURIComponent(returnTo)}`} data-testid="oidc-sign-in">
+            {t('common.signIn.oidc.submit', { name: options.oidc.name })}
+          </a>
+        </section>
+      )}
+      {options.devSignIn && (
+        <>
+          {options.oidc && <h2>{t('common.signIn.title')}</h2>}
+          <DevSignIn next={props.next} />
+        </>
+      )}
+      {!options.oidc && !options.devSignIn && <p class="alert">{t('common.signIn.none')}</p>}
+    </Page>
+  );
+}
+
+/** The development issuer's sign-in: presets of the demo federation's typical users, or any identity. */
+function DevSignIn(props: { next: string | null }) {
+  const t = useT();
   const institutions = useQuery<{ institutions: Institution[] }>(
     `query SignInInstitutions { institutions { code name nameEn } }`,
   );
@@ -91,7 +136,7 @@ export function SignInPage(props: { next: string | null }) {
   const set = (patch: Partial<DevIdentity>) => setIdentity((current) => ({ ...current, ...patch }));
 
   return (
-    <Page title={t('common.signIn.title')}>
+    <>
       <p>{t('common.signIn.lead')}</p>
       {problem && (
         <p class="alert error" role="alert">
@@ -193,6 +238,6 @@ export function SignInPage(props: { next: string | null }) {
           </div>
         </form>
       </div>
-    </Page>
+    </>
   );
 }

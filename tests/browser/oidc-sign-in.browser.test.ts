@@ -1,0 +1,165 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noBrowser, startConsoleWorld, type ConsoleWorld } from './support/console';
+
+/**
+ * Issue #22's campus flow in a real browser: a researcher signs in through the campus OpenID provider (a real
+ * `oidc-provider`), books an instrument that needs approval; an office member, granted by an administrator
+ * through the API, signs in the same way and approves it; signing out ends the session at the gateway and at
+ * the provider. The development sign-in is not offered.
+ */
+
+const HOUR = 3_600_000;
+const GRANT = `mutation ($input: RoleGrantInput!) { grantRole(input: $input) { id } }`;
+const LISTINGS = `query ($institution: ID!) { searchInstruments(filter: { institutions: [$institution] }, first: 50) {
+  edges { node { id name requiresApproval requiresQualification fees { userCategory mode } } } } }`;
+const BOOKINGS = `query ($id: ID!) { booking(id: $id) { status decisionNote } }`;
+const MY_BOOKINGS = `{ myBookings { id status purpose } }`;
+
+describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () => {
+  let world: ConsoleWorld;
+  let home: string;
+  beforeAll(async () => {
+    world = await startConsoleWorld({ instruments: 40, oidc: true });
+    home = world.institutions[0]!.code;
+    world.provider!.addAccount({ sub: 'hanako@campus.example', inst: home, org: world.institutions[0]!.name, aff: 'academic' });
+    world.provider!.addAccount({ sub: 'office@campus.example', inst: home, org: world.institutions[0]!.name, aff: 'academic' });
+  });
+  afterAll(() => world?.stop());
+
+  /** The console, started and its effects run (see researcher.browser.test.ts). */
+  async function openConsole() {
+    const opened = await world.open();
+    await opened.page.locator('main h1').waitFor();
+    await opened.page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)))');
+    return opened;
+  }
+
+  /** Signs in as a person would: the console's button, the provider's page, and back. */
+  async function signInAtProvider(page: Page, login: string) {
+    await page.goto(`${world.origin}/#/sign-in`);
+    const button = page.getByTestId('oidc-sign-in');
+    expect(await button.textContent()).toBe('Test campus でサインイン');
+    // Only the campus provider: no development sign-in on this gateway.
+    expect(await page.locator('input[name="sub"]').count()).toBe(0);
+    await button.click();
+    await page.getByRole('heading', { name: 'Test campus sign-in' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(world.provider!.issuer);
+    await page.getByLabel('Login').fill(login);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('viewer').waitFor();
+    expect(new URL(page.url()).origin).toBe(world.origin);
+    expect(await page.getByTestId('viewer').textContent()).toContain(login);
+  }
+
+  it('signs in, books an instrument that needs approval, and an office member granted by an administrator approves it', async () => {
+    const admin = await world.federation.token({ id: 'admin-1', organization: 'Kyoyo', roles: ['ADMIN'] });
+    const granted = await world.federation.query(
+      GRANT,
+      { input: { subject: 'office@campus.example', role: 'FACILITY_MANAGER', institution: home, note: 'browser test' } },
+      admin,
+    );
+    expect(granted.errors).toBeUndefined();
+    const listings = await world.federation.query<{
+      searchInstruments: {
+        edges: {
+          node: {
+            id: string;
+            name: string;
+            requiresApproval: boolean;
+            requiresQualification: boolean;
+            fees: { userCategory: string }[];
+          };
+        }[];
+      };
+    }>(LISTINGS, { institution: home }, admin);
+    const instrument = listings
+      .data!.searchInstruments.edges.map((e) => e.node)
+      .find((l) => l.requiresApproval && !l.requiresQualification && l.fees.some((f) => f.userCategory === 'INTERNAL'));
+    expect(instrument, 'an instrument at home that needs approval and no qualification').toBeDefined();
+
+    const purpose = 'ブラウザ試験: 学認でサインインして予約';
+    const researcher = await openConsole();
+    try {
+      const { page } = researcher;
+      await signInAtProvider(page, 'hanako@campus.example');
+      // The browser holds the session only as an HttpOnly cookie: the page's script cannot read it.
+      expect(await page.evaluate('document.cookie')).not.toContain('kyoyo_session');
+      const cookies = await researcher.context.cookies(world.origin);
+      expect(cookies.find((c) => c.name === 'kyoyo_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+
+      await page.goto(`${world.origin}/#/instruments/${instrument!.id}`);
+      await page.getByRole('heading', { level: 1, name: instrument!.name }).waitFor();
+      let start: string | undefined;
+      for (let week = 0; week < 6 && !start; week++) {
+        await page.locator('.calendar .week').waitFor();
+        const starts = await page
+          .locator('button.slot')
+          .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-start')!));
+        start = starts.find((s) => Date.parse(s) > Date.now() + 26 * HOUR);
+        if (start) await page.locator(`button.slot[data-start="${start}"]`).click();
+        else await page.getByRole('button', { name: '次の週' }).click();
+      }
+      expect(start).toBeDefined();
+      await page.getByLabel('利用目的').fill(purpose);
+      await page.getByLabel('支払財源').fill('科研費 JP25K00022');
+      await page.getByRole('button', { name: '予約する' }).click();
+      await page.getByRole('heading', { name: '予約を受け付けました（承認待ち）' }).waitFor();
+      await world.screenshot(page, 'oidc-booked-pending');
+    } finally {
+      await researcher.context.close();
+    }
+
+    const office = await openConsole();
+    try {
+      const { page } = office;
+      await signInAtProvider(page, 'office@campus.example');
+      await page.goto(`${world.origin}/#/office/approvals`);
+      const row = page.locator('table.booking-table tbody tr', { hasText: purpose });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('hanako@campus.example');
+      await row.getByLabel('コメント（任意）').fill('学認経由の承認');
+      await row.getByRole('button', { name: '承認' }).click();
+      await row.locator('.badge', { hasText: '確定' }).waitFor();
+    } finally {
+      await office.context.close();
+    }
+    const token = await world.federation.token({ id: 'hanako@campus.example', institution: home, roles: ['RESEARCHER'] });
+    const mine = await world.federation.query<{ myBookings: { id: string; status: string; purpose: string }[] }>(
+      MY_BOOKINGS,
+      {},
+      token,
+    );
+    const booking = mine.data!.myBookings.find((b) => b.purpose === purpose)!;
+    const decided = await world.federation.query<{ booking: { status: string; decisionNote: string } }>(
+      BOOKINGS,
+      { id: booking.id },
+      token,
+    );
+    expect(decided.data!.booking).toEqual({ status: 'CONFIRMED', decisionNote: '学認経由の承認' });
+  });
+
+  it('signs out at the gateway and at the provider, and the old cookie no longer works', async () => {
+    const { context, page } = await openConsole();
+    try {
+      await signInAtProvider(page, 'hanako@campus.example');
+      const session = (await context.cookies(world.origin)).find((c) => c.name === 'kyoyo_session')!;
+      await page.getByRole('button', { name: 'サインアウト' }).click();
+      await page.getByRole('heading', { name: 'Sign out of the test campus?' }).waitFor();
+      await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+      await page.waitForURL(`${world.origin}/`);
+      await page.locator('header.top .brand').waitFor();
+      await page.getByRole('link', { name: 'サインイン' }).first().waitFor();
+      expect(await page.getByTestId('viewer').count()).toBe(0);
+      const replay = await fetch(`${world.origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `kyoyo_session=${session.value}` },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+      const answer = (await replay.json()) as { errors?: { extensions?: { code?: string } }[] };
+      expect(answer.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await context.close();
+    }
+  });
+});
