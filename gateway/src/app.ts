@@ -25,7 +25,10 @@ import { OidcRelyingParty, type OidcClientSettings } from './auth/oidc-relying-p
 import { SessionsRepository } from './auth/sessions.repository';
 import { cookieValue, sessionCookieName, signInOptionsRoute, signInRoutes } from './auth/sign-in.routes';
 import { usageStatementRoute } from './bookings/usage-statement.route';
+import { CalendarFeedsRepository } from './calendar/calendar-feeds.repository';
+import { CalendarFeedsService } from './calendar/calendar-feeds.service';
 import { instrumentCalendarRoute } from './calendar/instrument-calendar.route';
+import { personalCalendarRoute } from './calendar/personal-calendar.route';
 import { consoleRoutes } from './console/console.routes';
 import { responseNotices } from './common/response-notices';
 import { DuplicateChecksRepository } from './duplicate-checks/duplicate-checks.repository';
@@ -93,6 +96,11 @@ export interface GatewayAppOptions {
   };
   /** How long a person's role grants are reused before they are read again (see `EffectiveRoles`). */
   roleGrants?: EffectiveRolesOptions;
+  /**
+   * The gateway's address as people reach it (e.g. https://kyoyo.example.jp), for URLs it hands out (calendar
+   * feeds); default the address it listens on.
+   */
+  publicUrl?: string;
   /** Where the built web console is (default: packages/console/dist/web). */
   consoleDir?: string;
 }
@@ -186,7 +194,22 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     freshness: new CatalogueFreshness(catalogueRepository, harvester, options.staleAfterMs),
   };
   const roles = new RolesService(roleGrants, effectiveRoles, registry, logger);
-  const contextFor = createContextFactory(registry, client, new DuplicateChecksRepository(database.db), logger, catalogue, roles);
+  let listeningOrigin = 'http://127.0.0.1';
+  const calendarFeeds = new CalendarFeedsService(
+    new CalendarFeedsRepository(database.db),
+    () => options.publicUrl ?? listeningOrigin,
+    logger,
+  );
+  const contextFor = createContextFactory(
+    registry,
+    client,
+    new DuplicateChecksRepository(database.db),
+    logger,
+    catalogue,
+    roles,
+    calendarFeeds,
+  );
+  const calendarReads = new CatalogueCalendarRepository((options.catalogueReader ?? database).db);
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: createGatewaySchema(),
@@ -234,11 +257,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       duplicateChecksRoute({ authenticate, contextFor, logger }),
       listingsCsvRoute({ authenticate, contextFor, logger }),
       openDataRoute({ authenticate, contextFor, logger }),
-      instrumentCalendarRoute(registry, new CatalogueCalendarRepository((options.catalogueReader ?? database).db), {
-        authenticate,
-        contextFor,
-        logger,
-      }),
+      instrumentCalendarRoute(registry, calendarReads, { authenticate, contextFor, logger }),
+      personalCalendarRoute(calendarFeeds, registry, calendarReads, { authenticate, contextFor, logger }),
       ...consoleRoutes(logger, options.consoleDir).map((route) => ({ ...route, kind: 'console' as const })),
       ...(options.devSignIn && !options.production ? [devSignInRoute(options.devSignIn, logger)] : []),
       ...(sessions && options.signIn ? signInRoutes(sessions, logger, { secureCookies }) : []),
@@ -276,6 +296,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     probe,
     listen: async (port, host) => {
       const bound = await listen(server, port, host);
+      listeningOrigin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${bound}`;
       harvester?.start();
       reconciler?.start();
       await probe();

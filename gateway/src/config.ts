@@ -39,6 +39,8 @@ const schema = z
     /** HTTP port of the public API. */
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
+    /** The gateway's address as people reach it (e.g. https://kyoyo.example.jp), for the URLs it hands out (calendar feeds). */
+    PUBLIC_URL: z.url().optional(),
     /**
      * File with the gateway's private signing JWK for calls to services. Created at first start in
      * development; in production it must exist (or give the JWK itself in `GATEWAY_SIGNING_JWK`).

@@ -5,6 +5,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '@kyoyo/server-kit';
 import { bookingsResolvers } from './bookings/bookings.resolvers';
+import { calendarResolvers } from './calendar/calendar.resolvers';
 import { duplicateChecksResolvers } from './duplicate-checks/duplicate-checks.resolvers';
 import { institutionsResolvers } from './institutions/institutions.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
@@ -44,6 +45,7 @@ export function createGatewaySchema(): GraphQLSchema {
       reportsResolvers,
       duplicateChecksResolvers,
       rolesResolvers,
+      calendarResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });

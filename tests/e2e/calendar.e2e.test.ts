@@ -1,6 +1,6 @@
-import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFederation, uniqueCode, type TestFederation } from './support/federation';
+import { eventsOf, tokyoWeekdayAt10 } from './support/icalendar';
 
 /**
  * The public busy calendar of an instrument (`GET /calendar/instrument.ics?id=`), read with a real iCalendar
@@ -20,14 +20,6 @@ let approval = '';
 const UPSERT = 'mutation ($input: InstrumentInput!) { upsertInstrument(input: $input) { id } }';
 const CREATE = `mutation ($input: BookingInput!, $key: String!) { createBooking(input: $input, idempotencyKey: $key) { id status } }`;
 
-/** Tokyo 10:00 on the first weekday at least `days` ahead, as an instant. */
-function tokyoWeekdayAt10(days: number): Date {
-  const day = new Date(Date.now() + days * 24 * HOUR + 9 * HOUR);
-  while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
-  day.setUTCHours(10, 0, 0, 0);
-  return new Date(day.getTime() - 9 * HOUR);
-}
-
 async function must<T>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
   const answer = await federation.query<T>(query, variables, token);
   expect(answer.errors, query).toBeUndefined();
@@ -40,22 +32,6 @@ async function feed(id: string | null) {
   if (id !== null) url.searchParams.set('id', id);
   const response = await fetch(url);
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
-}
-
-function eventsOf(text: string) {
-  const calendar = new ICAL.Component(ICAL.parse(text));
-  for (const zone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(zone);
-  return calendar.getAllSubcomponents('vevent').map((v) => {
-    const event = new ICAL.Event(v);
-    return {
-      summary: event.summary,
-      status: v.getFirstPropertyValue('status'),
-      start: event.startDate.toJSDate().toISOString(),
-      end: event.endDate.toJSDate().toISOString(),
-      tokyoStart: `${event.startDate.hour}:${String(event.startDate.minute).padStart(2, '0')}`,
-      zone: event.startDate.zone?.tzid,
-    };
-  });
 }
 
 beforeAll(async () => {

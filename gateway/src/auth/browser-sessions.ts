@@ -3,10 +3,10 @@
  * cookie and never sees the provider's tokens; the gateway keeps the session (see `sessionsTable`) and turns
  * the cookie into an identity on each request, confirming it with the provider (refresh) when it is due.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Identity, Role } from '@kyoyo/auth';
 import { checkTextCharacters, DomainError, ErrorCode } from '@kyoyo/domain';
 import type { Logger } from '@kyoyo/server-kit';
+import { hashToken, newSecretToken } from '../common/secret-token';
 import { OidcRelyingParty, type ProviderSignIn } from './oidc-relying-party';
 import type { SessionRow, SessionsRepository } from './sessions.repository';
 
@@ -24,10 +24,6 @@ export interface BrowserSessionOptions {
   /** Roles everyone signed in through the provider holds. */
   defaultRoles?: readonly Role[];
 }
-
-/** A session token's stored form: the browser's token never reaches the database. */
-export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
-const newToken = () => randomBytes(32).toString('base64url');
 
 /** Longest `return` path kept; longer ones are refused. */
 const MAX_RETURN_LENGTH = 500;
@@ -84,7 +80,7 @@ export class BrowserSessions {
   async begin(returnTo: string): Promise<{ redirect: URL; browserToken: string }> {
     const checks = OidcRelyingParty.newAttempt();
     const redirect = await this.provider.authorizationUrl(checks);
-    const browserToken = newToken();
+    const browserToken = newSecretToken();
     await this.repository.addAttempt({
       stateHash: hashToken(checks.state),
       browserHash: hashToken(browserToken),
@@ -123,7 +119,7 @@ export class BrowserSessions {
       throw new DomainError(ErrorCode.BAD_USER_INPUT, 'This sign-in took too long; start again', 'state');
     }
     const signIn = await this.provider.complete(callback, { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
-    const sessionToken = newToken();
+    const sessionToken = newSecretToken();
     const session = await this.repository.create({
       tokenHash: hashToken(sessionToken),
       ...this.identityColumns(signIn),

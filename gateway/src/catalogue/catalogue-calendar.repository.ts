@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { TimeRange } from '@kyoyo/domain';
 import * as gatewaySchema from '../db/schema';
 import type { GatewayDb } from '../registry/registry.repository';
@@ -43,5 +43,15 @@ export class CatalogueCalendarRepository {
       .orderBy(asc(sql`lower(${cb.period})`), asc(cb.kind), asc(cb.id))
       .limit(MAX_CALENDAR_PERIODS);
     return { ...listing, periods: rows.map((r) => ({ ...r, kind: r.kind as BusyPeriod['kind'] })) };
+  }
+
+  /** Listing names by institution and local id (for a person's own feed); listings not in the catalogue are absent. */
+  async namesOf(keys: readonly { institution: string; id: number }[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.db
+      .select({ institution: ci.institution, id: ci.id, name: ci.name })
+      .from(ci)
+      .where(or(...keys.map((k) => and(eq(ci.institution, k.institution), eq(ci.id, k.id)))));
+    return new Map(rows.map((r) => [`${r.institution}/${r.id}`, r.name]));
   }
 }

@@ -11,6 +11,7 @@ import { ListingsService } from '../listings/listings.service';
 import type { InstitutionRegistry } from '../registry/registry';
 import { ReportsService } from '../reports/reports.service';
 import type { RolesService } from '../roles/roles.service';
+import type { CalendarFeedsService } from '../calendar/calendar-feeds.service';
 import { createBlackoutsLoader, SchedulesService } from '../schedules/schedules.service';
 
 /** Everything a gateway resolver may use for one request. */
@@ -27,6 +28,8 @@ export interface GatewayContext {
   reports: ReportsService;
   /** The roles Kyoyo keeps: grants, revocations, history. */
   roles: RolesService;
+  /** Personal calendar feeds: their secret URLs. */
+  calendarFeeds: CalendarFeedsService;
   /** The national catalogue: search and how current each institution's part is. */
   catalogue: CatalogueReads;
   /** How current each institution's part of the catalogue is, read once per request. */
@@ -48,6 +51,7 @@ export function createContextFactory(
   logger: Logger,
   catalogue: CatalogueReads,
   roles: RolesService,
+  calendarFeeds: CalendarFeedsService,
 ) {
   return (identity: Identity | null, requestId: string): GatewayContext => {
     const call = { identity, requestId };
@@ -65,6 +69,7 @@ export function createContextFactory(
       duplicateChecks: new DuplicateChecksService(registry, catalogue.equivalents, catalogue.freshness, checks, notices),
       reports: new ReportsService(registry, client, call, notices, new Date(), catalogue.reports, catalogue.freshness),
       roles,
+      calendarFeeds,
       catalogue,
       freshness: () => (freshness ??= catalogue.freshness.all()),
       loaders: {

@@ -315,3 +315,30 @@ export const sessionsTable = pgTable(
     check('sessions_end', sql`(${t.endedAt} IS NULL) = (${t.endReason} IS NULL)`),
   ],
 );
+
+/**
+ * A person's own bookings as an iCalendar feed at a secret URL: the URL carries a random token, this row its
+ * SHA-256 (the URL is shown once, when made), who it reads for (the identity the owners are asked as: bookings
+ * are found by `subject`) and whether it still answers. One active feed per person; making a new one revokes
+ * the old, and a revoked feed answers nothing from then on.
+ */
+export const calendarFeedsTable = pgTable(
+  'calendar_feeds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    subject: text('subject').notNull(),
+    institution: text('institution'),
+    organization: text('organization'),
+    affiliation: text('affiliation').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastReadAt: timestamp('last_read_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('calendar_feeds_active_unique')
+      .on(t.subject)
+      .where(sql`${t.revokedAt} IS NULL`),
+    check('calendar_feeds_affiliation', sql`${t.affiliation} IN ('academic', 'industry')`),
+  ],
+);

@@ -93,6 +93,8 @@ const MATRIX: readonly Row[] = [
   ['booking',                            UNAUTHENTICATED, OK,         OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['cancelBooking',                      UNAUTHENTICATED, OK,         OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['myBookings',                         UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
+  ['createCalendarFeed',                 UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
+  ['revokeCalendarFeed',                 UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
   // — the owning facility office's work (listings, fees, open hours, qualifications, approvals), or ADMIN
   ['institutionBookings',                UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['decideBooking',                      UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
@@ -467,6 +469,14 @@ const CASES: Record<string, Case> = {
     document: 'query ($id: ID!, $digest: String!) { verifyDuplicateCheck(id: $id, digest: $digest) }',
     variables: () => ({ id: ids.check, digest: checkDigest }),
     check: (verified) => expect(verified).toBe(true),
+  },
+  createCalendarFeed: {
+    document: 'mutation { createCalendarFeed { url feed { createdAt } } }',
+    check: (made: { url: string }) => expect(made.url).toMatch(/\/calendar\/personal\.ics\?token=[\w-]{43}$/),
+  },
+  revokeCalendarFeed: {
+    document: 'mutation { revokeCalendarFeed }',
+    check: (revoked) => expect(typeof revoked).toBe('boolean'),
   },
   grantRole: {
     document: GRANT_ROLE,
