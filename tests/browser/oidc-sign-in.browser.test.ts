@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOf } from '../e2e/support/icalendar';
 import { noBrowser, startConsoleWorld, type ConsoleWorld } from './support/console';
 
 /**
@@ -79,6 +80,7 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
     expect(instrument, 'an instrument at home that needs approval and no qualification').toBeDefined();
 
     const purpose = 'ブラウザ試験: 学認でサインインして予約';
+    let feedUrl = '';
     const researcher = await openConsole();
     try {
       const { page } = researcher;
@@ -106,6 +108,18 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
       await page.getByRole('button', { name: '予約する' }).click();
       await page.getByRole('heading', { name: '予約を受け付けました（承認待ち）' }).waitFor();
       await world.screenshot(page, 'oidc-booked-pending');
+
+      // The booking in my calendar feed, at a secret URL made on the bookings page.
+      await page.goto(`${world.origin}/#/bookings`);
+      await page.getByRole('button', { name: 'フィードの URL を作る' }).click();
+      feedUrl = await page.getByTestId('feed-url').inputValue();
+      expect(feedUrl).toMatch(new RegExp(`^${world.origin}/calendar/personal\\.ics\\?token=`));
+      const pending = eventsOf(await (await fetch(feedUrl)).text());
+      expect(pending).toEqual([
+        expect.objectContaining({ summary: `${instrument!.name}（承認待ち / pending approval）`, status: 'TENTATIVE' }),
+      ]);
+      await page.getByTestId('feed-state').waitFor();
+      await world.screenshot(page, 'oidc-calendar-feed');
     } finally {
       await researcher.context.close();
     }
@@ -137,6 +151,10 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
       token,
     );
     expect(decided.data!.booking).toEqual({ status: 'CONFIRMED', decisionNote: '学認経由の承認' });
+    // Approved: the feed now says CONFIRMED.
+    expect(eventsOf(await (await fetch(feedUrl)).text())).toEqual([
+      expect.objectContaining({ summary: instrument!.name, status: 'CONFIRMED' }),
+    ]);
   });
 
   it('signs out at the gateway and at the provider, and the old cookie no longer works', async () => {

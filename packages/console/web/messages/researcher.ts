@@ -167,6 +167,19 @@ export const researcher = {
     'researcher.booked.myBookings': '予約一覧を見る',
     'researcher.booked.another': '続けて予約する',
 
+    'researcher.feed.title': 'カレンダーに登録',
+    'researcher.feed.lead':
+      '自分の予約を iCalendar のフィードとして、Google カレンダーや Outlook などに登録できます（秘密の URL です。他人に渡さないでください）。',
+    'researcher.feed.url': 'フィードの URL（カレンダーアプリに「URL で追加」）',
+    'researcher.feed.once':
+      'この URL は今回だけ表示されます。分からなくなったら新しい URL を作ってください（古い URL は使えなくなります）。',
+    'researcher.feed.made': '{at} に作成。',
+    'researcher.feed.read': '最後に読まれたのは {at}。',
+    'researcher.feed.unread': 'まだ読まれていません。',
+    'researcher.feed.none': 'フィードはまだありません。',
+    'researcher.feed.make': 'フィードの URL を作る',
+    'researcher.feed.remake': '新しい URL を作る（古い URL は無効）',
+    'researcher.feed.revoke': 'フィードを無効にする',
     'researcher.bookings.title': '予約一覧',
     'researcher.bookings.upcoming': '今後の予約',
     'researcher.bookings.past': '過去の予約',
@@ -364,6 +377,18 @@ export const researcher = {
     'researcher.booked.myBookings': 'Go to my bookings',
     'researcher.booked.another': 'Book again',
 
+    'researcher.feed.title': 'Add to your calendar',
+    'researcher.feed.lead':
+      'Your bookings as an iCalendar feed for Google Calendar, Outlook and the like (a secret URL: do not share it).',
+    'researcher.feed.url': 'Feed URL (in your calendar application: add by URL)',
+    'researcher.feed.once': 'This URL is shown this once. If you lose it, make a new one (the old one stops working).',
+    'researcher.feed.made': 'Made {at}.',
+    'researcher.feed.read': 'Last read {at}.',
+    'researcher.feed.unread': 'Not read yet.',
+    'researcher.feed.none': 'You have no feed yet.',
+    'researcher.feed.make': 'Make a feed URL',
+    'researcher.feed.remake': 'Make a new URL (the old one stops working)',
+    'researcher.feed.revoke': 'Revoke the feed',
     'researcher.bookings.title': 'My bookings',
     'researcher.bookings.upcoming': 'Upcoming',
     'researcher.bookings.past': 'Past',

@@ -8,6 +8,7 @@ import { dateTime, time, toTokyoLocal, yen } from '../../format';
 import { useLang, useT, type Lang, type Translate } from '../../i18n';
 import { href } from '../../router';
 import { useQuery } from '../../use-api';
+import { CalendarFeedPanel } from './calendar-feed';
 import { CancelPanel } from './cancel-panel';
 import { MY_BOOKINGS, localName, type Booking } from './model';
 import { canCancel } from './rules';
@@ -21,6 +22,7 @@ export function BookingsPage() {
     <Page title={t('researcher.bookings.title')}>
       <RequireRole roles={['RESEARCHER']}>
         <MyBookings />
+        <CalendarFeedPanel />
       </RequireRole>
     </Page>
   );
