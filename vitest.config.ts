@@ -18,6 +18,10 @@ const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] },
   test: {
+    // Vitest's default is one worker per core but one (a single worker on CI's 2 cores). The e2e and browser
+    // files spend most of their time waiting on PostgreSQL, HTTP and Chromium, so two at a time nearly halves
+    // `npm test`; every file has its own databases and ports, and the multi-host test still runs alone (groupOrder).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
