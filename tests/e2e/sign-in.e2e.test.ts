@@ -86,19 +86,7 @@ beforeAll(async () => {
   provider.addAccount({ sub: 'taro@a.ac.jp', inst: A.code, org: '甲大学' });
   federation = await startFederation([A], {
     gatewayPort: port,
-    gateway: {
-      signIn: {
-        client: {
-          issuer: provider.issuer,
-          clientId: provider.clientId,
-          clientSecret: provider.clientSecret,
-          redirectUri: `${origin}/auth/callback`,
-          scopes: 'openid offline_access kyoyo',
-        },
-        providerName: 'Test campus',
-        sessions: { defaultRoles: ['RESEARCHER'] },
-      },
-    },
+    gateway: { signIn: provider.signInOption(origin) },
   });
 });
 afterAll(async () => {

@@ -47,6 +47,17 @@ export function oidcIssuer(issuer: string, audience: string, jwksUrl: string, op
   return { issuer, audience, key: createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 5000 }), ...options };
 }
 
+/**
+ * The roles an identity provider gives: its own role claims only when it is trusted for them, plus the roles
+ * everyone it signs in holds (Kyoyo's grants are added later, by `EffectiveRoles`).
+ */
+export function rolesFromIssuer(
+  claimed: readonly Role[],
+  issuer: Pick<TrustedIssuer, 'trustRoleClaims' | 'defaultRoles'>,
+): Role[] {
+  return [...new Set([...(issuer.trustRoleClaims ? claimed : []), ...(issuer.defaultRoles ?? [])])];
+}
+
 function issuerOf(token: string): string | undefined {
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
@@ -75,7 +86,6 @@ export function createAuthenticator(issuers: readonly TrustedIssuer[]) {
       audience: issuer.audience,
       claimNames: issuer.claimNames,
     });
-    const claimed = issuer.trustRoleClaims ? identity.roles : [];
-    return { ...identity, roles: [...new Set([...claimed, ...(issuer.defaultRoles ?? [])])] };
+    return { ...identity, roles: rolesFromIssuer(identity.roles, issuer) };
   };
 }

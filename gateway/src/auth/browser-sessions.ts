@@ -7,6 +7,7 @@ import type { Identity, Role } from '@kyoyo/auth';
 import { checkTextCharacters, DomainError, ErrorCode } from '@kyoyo/domain';
 import type { Logger } from '@kyoyo/server-kit';
 import { hashToken, newSecretToken } from '../common/secret-token';
+import { rolesFromIssuer } from './authenticator';
 import { OidcRelyingParty, type ProviderSignIn } from './oidc-relying-party';
 import type { SessionRow, SessionsRepository } from './sessions.repository';
 
@@ -24,6 +25,9 @@ export interface BrowserSessionOptions {
   /** Roles everyone signed in through the provider holds. */
   defaultRoles?: readonly Role[];
 }
+
+/** How often a session's use is written down (its idle time is measured from it). */
+const TOUCH_EVERY_MS = 60_000;
 
 /** Longest `return` path kept; longer ones are refused. */
 const MAX_RETURN_LENGTH = 500;
@@ -143,7 +147,10 @@ export class BrowserSessions {
     if (row.expiresAt.getTime() <= now) row = await this.endWith(row, 'expired');
     else if (row.lastSeenAt.getTime() + this.idleMs <= now) row = await this.endWith(row, 'idle');
     if (row.identityExpiresAt.getTime() <= now) row = await this.confirm(row);
-    void this.repository.touch(row.id).catch((error: unknown) => this.logger.warn('session touch failed', { error }));
+    // The row says when it was last noted: most requests need no write at all.
+    if (now - row.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+      void this.repository.touch(row.id).catch((error: unknown) => this.logger.warn('session touch failed', { error }));
+    }
     return this.identityOf(row);
   }
 
@@ -214,13 +221,12 @@ export class BrowserSessions {
   }
 
   private identityOf(row: SessionRow): Identity {
-    const claimed = this.options.trustRoleClaims ? (row.claimedRoles as Role[]) : [];
     return {
       id: row.subject,
       institution: row.institution,
       organization: row.organization,
       affiliation: row.affiliation as Identity['affiliation'],
-      roles: [...new Set([...claimed, ...(this.options.defaultRoles ?? [])])],
+      roles: rolesFromIssuer(row.claimedRoles as Role[], this.options),
     };
   }
 }

@@ -73,7 +73,10 @@ export class CalendarFeedsService {
     }
     const row = await this.repository.findActive(hashToken(token));
     if (!row) throw new DomainError(ErrorCode.NOT_FOUND, 'This calendar feed does not exist or was revoked', 'token');
-    void this.repository.touch(row.id).catch((error: unknown) => this.logger.warn('calendar feed touch failed', { error }));
+    // Calendar applications poll: the read is written down at most once a minute.
+    if (!row.lastReadAt || Date.now() - row.lastReadAt.getTime() >= 60_000) {
+      void this.repository.touch(row.id).catch((error: unknown) => this.logger.warn('calendar feed touch failed', { error }));
+    }
     return {
       id: row.subject,
       institution: row.institution,

@@ -69,19 +69,7 @@ export async function startConsoleWorld(options: { instruments?: number; oidc?: 
     provider
       ? {
           gatewayPort,
-          gateway: {
-            signIn: {
-              client: {
-                issuer: provider.issuer,
-                clientId: provider.clientId,
-                clientSecret: provider.clientSecret,
-                redirectUri: `${gatewayOrigin}/auth/callback`,
-                scopes: 'openid offline_access kyoyo',
-              },
-              providerName: 'Test campus',
-              sessions: { defaultRoles: ['RESEARCHER'] },
-            },
-          },
+          gateway: { signIn: provider.signInOption(gatewayOrigin) },
         }
       : { gatewayPort, devSignIn: true },
   );

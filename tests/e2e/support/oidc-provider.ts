@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import type { GatewayAppOptions } from '@kyoyo/gateway';
 
 export interface TestAccount {
   sub: string;
@@ -23,6 +24,11 @@ export interface TestOidcProvider {
   clientSecret: string;
   /** Adds (or replaces) an account that can sign in. */
   addAccount(account: TestAccount): void;
+  /**
+   * The gateway's `signIn` option for this provider: its client, Kyoyo's scopes, shown as "Test campus", and
+   * everyone signed in a RESEARCHER (the provider's role claims do not count).
+   */
+  signInOption(gatewayOrigin: string): NonNullable<GatewayAppOptions['signIn']>;
   /** Removes an account: the provider refuses to renew its sessions from then on. */
   removeAccount(sub: string): void;
   /** Stops answering (connections refused): the provider is unreachable. */
@@ -162,6 +168,11 @@ export async function startOidcProvider(options: {
     clientId,
     clientSecret,
     addAccount: (account) => accounts.set(account.sub, account),
+    signInOption: (gatewayOrigin) => ({
+      client: { issuer, clientId, clientSecret, redirectUri: `${gatewayOrigin}/auth/callback`, scopes: SCOPES },
+      providerName: 'Test campus',
+      sessions: { defaultRoles: ['RESEARCHER'] },
+    }),
     removeAccount: (sub) => accounts.delete(sub),
     stop: () =>
       new Promise<void>((resolve) => {
