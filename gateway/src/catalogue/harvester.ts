@@ -34,6 +34,9 @@ export interface HarvesterOptions {
 }
 
 /** What one harvest step did. */
+/** Why a long poll was abandoned when its member's service moved. */
+const MOVED = 'the institution moved to a new service address';
+
 export type StepOutcome = 'applied' | 'idle' | 'stale' | 'resync';
 
 /**
@@ -82,6 +85,12 @@ export class Harvester {
       } else {
         this.pauses.get(code)?.abort();
       }
+    });
+    // A poll held open on a member's old address would keep it looking live (and miss what the new one commits).
+    this.registry.onMove((code) => {
+      this.polling.delete(code);
+      this.polls.get(code)?.abort(MOVED);
+      this.pauses.get(code)?.abort();
     });
     const sync = () => {
       for (const { code } of this.registry.all()) {
@@ -312,6 +321,11 @@ export class Harvester {
         },
       );
     } catch (error) {
+      // Abandoned because the member moved: the next step reads its feed at the new address.
+      if (poll.signal.aborted && poll.signal.reason === MOVED) {
+        this.polling.delete(institution);
+        return 'stale';
+      }
       if (error instanceof DomainError && error.code === ErrorCode.RESYNC_REQUIRED) {
         this.polling.delete(institution);
         this.logger.warn('catalogue: the feed asks for a full listing', { institution, reason: error.message });

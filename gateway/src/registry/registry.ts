@@ -17,6 +17,7 @@ export class InstitutionRegistry {
   private institutions = new Map<string, RegisteredInstitution>();
   private readonly states = new Map<string, State>();
   private readonly healthListeners: ((code: string, health: Health) => void)[] = [];
+  private readonly moveListeners: ((code: string) => void)[] = [];
 
   constructor(
     private readonly repository: RegistryRepository,
@@ -25,7 +26,15 @@ export class InstitutionRegistry {
 
   async refresh(): Promise<void> {
     const list = await this.repository.list();
+    const before = this.institutions;
     this.institutions = new Map(list.map((i) => [i.code, i]));
+    for (const member of list) {
+      const previous = before.get(member.code);
+      if (previous && previous.serviceUrl !== member.serviceUrl) {
+        this.logger.info('institution moved', { institution: member.code, serviceUrl: member.serviceUrl });
+        for (const listener of this.moveListeners) listener(member.code);
+      }
+    }
   }
 
   /** Every member, by code. */
@@ -70,6 +79,11 @@ export class InstitutionRegistry {
   /** Calls `listener` whenever an institution's health changes (after the change is recorded). */
   onHealthChange(listener: (code: string, health: Health) => void): void {
     this.healthListeners.push(listener);
+  }
+
+  /** Calls `listener` when a refresh finds that a member's service answers at a new address. */
+  onMove(listener: (code: string) => void): void {
+    this.moveListeners.push(listener);
   }
 
   markUp(code: string, instrumentCount?: number): void {
