@@ -202,6 +202,8 @@ export class OidcRelyingParty {
         throw providerFailure(error, 'The identity provider refused to say who signed in');
       }
     }
+    // OpenID Connect's standard `locale` (e.g. ja-JP) says the language when the provider sends no `lang`.
+    if (claims.lang === undefined && typeof claims.locale === 'string') claims = { ...claims, lang: claims.locale };
     const parsed = identityClaimsSchema.safeParse(
       this.settings.claimNames ? renameClaims(claims, this.settings.claimNames) : claims,
     );
@@ -211,11 +213,18 @@ export class OidcRelyingParty {
         `The identity provider's claims are not ones Kyoyo can read (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')})`,
       );
     }
-    const { sub, inst, org, aff, roles } = parsed.data;
+    const { sub, inst, org, aff, roles, email, lang } = parsed.data;
     const expiresIn = tokens.expiresIn();
     const idExpiry = typeof idClaims?.exp === 'number' ? idClaims.exp * 1000 : Date.now() + 300_000;
     return {
-      identity: { id: sub, institution: inst ?? null, organization: org ?? null, affiliation: aff },
+      identity: {
+        id: sub,
+        institution: inst ?? null,
+        organization: org ?? null,
+        affiliation: aff,
+        ...(email ? { email } : {}),
+        ...(lang ? { language: lang } : {}),
+      },
       claimedRoles: roles,
       idToken: tokens.id_token ?? previous?.idToken ?? '',
       refreshToken: tokens.refresh_token ?? null,

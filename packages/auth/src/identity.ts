@@ -13,6 +13,10 @@ export const INSTITUTION_ROLES: readonly Role[] = ['FACILITY_MANAGER', 'INSTITUT
 const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 
 export const AFFILIATIONS = ['academic', 'industry'] as const;
+
+export const LANGUAGES = ['ja', 'en'] as const;
+/** The languages Kyoyo writes to people in. */
+export type Language = (typeof LANGUAGES)[number];
 export type Affiliation = (typeof AFFILIATIONS)[number];
 
 /** Who is calling, as the identity token says (CONTRACT.md "Identity token claims"). */
@@ -25,6 +29,12 @@ export interface Identity {
   organization: string | null;
   affiliation: Affiliation;
   roles: Role[];
+  /** Where Kyoyo writes to the user (`email`); unset when the identity provider gives none. */
+  email?: string | null;
+  /** The language mail is written in (`lang`, else Japanese). */
+  language?: Language | null;
+  /** Whether the user wants a reminder the day before a booking (`rem`; default true). */
+  reminders?: boolean;
 }
 
 /** The claims Kyoyo reads from an identity token. Unknown claims are ignored. */
@@ -42,6 +52,17 @@ export const identityClaimsSchema = z.object({
     .max(50)
     .default([])
     .transform((names) => names.filter(isRole)),
+  /** Contact and preferences: a malformed value from an identity provider is left out, never an error. */
+  email: z.email().max(254).optional().catch(undefined),
+  /** A language tag (`ja`, `en-GB`, `ja-JP`…): its primary language, when Kyoyo writes in it. */
+  lang: z
+    .string()
+    .max(35)
+    .transform((tag) => tag.toLowerCase().split(/[-_]/)[0])
+    .pipe(z.enum(LANGUAGES))
+    .optional()
+    .catch(undefined),
+  rem: z.boolean().optional().catch(undefined),
 });
 
 export type IdentityClaims = z.input<typeof identityClaimsSchema>;
@@ -50,8 +71,17 @@ export type IdentityClaims = z.input<typeof identityClaimsSchema>;
 export function identityFromClaims(claims: unknown): Identity | null {
   const parsed = identityClaimsSchema.safeParse(claims);
   if (!parsed.success) return null;
-  const { sub, inst, org, aff, roles } = parsed.data;
-  return { id: sub, institution: inst ?? null, organization: org ?? null, affiliation: aff, roles: [...new Set(roles)] };
+  const { sub, inst, org, aff, roles, email, lang, rem } = parsed.data;
+  return {
+    id: sub,
+    institution: inst ?? null,
+    organization: org ?? null,
+    affiliation: aff,
+    roles: [...new Set(roles)],
+    ...(email ? { email } : {}),
+    ...(lang ? { language: lang } : {}),
+    ...(rem === undefined ? {} : { reminders: rem }),
+  };
 }
 
 /** The claims that carry `identity`. */
@@ -62,5 +92,8 @@ export function claimsOf(identity: Identity): Record<string, unknown> {
     ...(identity.organization ? { org: identity.organization } : {}),
     aff: identity.affiliation,
     roles: identity.roles,
+    ...(identity.email ? { email: identity.email } : {}),
+    ...(identity.language ? { lang: identity.language } : {}),
+    ...(identity.reminders === undefined ? {} : { rem: identity.reminders }),
   };
 }

@@ -59,7 +59,7 @@ export async function verifyIdentityToken(
  * Where an identity provider keeps Kyoyo's claims when it names them otherwise, e.g.
  * `{ "roles": "kyoyo_roles", "inst": "kyoyo_institution" }`; unnamed claims keep Kyoyo's names.
  */
-export type ClaimNames = Partial<Record<'sub' | 'inst' | 'org' | 'aff' | 'roles', string>>;
+export type ClaimNames = Partial<Record<'sub' | 'inst' | 'org' | 'aff' | 'roles' | 'email' | 'lang', string>>;
 
 /** Claims under Kyoyo's names, read from where `names` says the provider keeps them. */
 export function renameClaims(payload: Record<string, unknown>, names: ClaimNames): Record<string, unknown> {
