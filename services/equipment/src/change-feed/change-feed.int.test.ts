@@ -306,6 +306,28 @@ describe('change feed', () => {
     }
   });
 
+  it('keeps a long poll open while a committed change waits behind an older transaction, and answers it once that ends', async () => {
+    const notifier = new ChangeNotifier(database.sql, createLogger('test', 'error'));
+    await notifier.start();
+    const older = await database.sql.reserve();
+    try {
+      const polling = new ChangeFeedService(new ChangeFeedRepository(database.db), 35, notifier);
+      const { cursor } = await feed.snapshot(null, 1000);
+      await older`BEGIN`;
+      await older`SELECT pg_current_xact_id()`; // holds an xid: later commits wait above the horizon
+      await blackout(instruments[1]!, 28);
+      const waiting = polling.changesAfter(cursor, 10, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await older`COMMIT`;
+      // Before, the held change answered at once with an empty page (hasMore) instead of waiting for it.
+      const page = await waiting;
+      expect(page.changes.map((c) => c.entityId)).toEqual([instruments[1]]);
+    } finally {
+      older.release();
+      await notifier.stop();
+    }
+  });
+
   it('pages a bulk load of hundreds of listings in numeric order: every listing arrives, at small and large pages', async () => {
     const { cursor: start } = await feed.snapshot(null, 1000);
     const stored = await new InstrumentsRepository(database.db).upsertMany(

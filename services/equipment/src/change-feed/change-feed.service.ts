@@ -73,7 +73,9 @@ export class ChangeFeedService {
       const heard = this.notifier?.heard ?? 0;
       const { page, held } = await this.readPage(cursor, limit);
       const left = deadline - Date.now();
-      if (page.changes.length > 0 || page.hasMore || left <= 0 || this.notifier?.closed) return page;
+      // A page held back only by an older transaction is empty, not more to read at once: keep waiting for it.
+      const more = page.hasMore && !(held && page.changes.length === 0);
+      if (page.changes.length > 0 || more || left <= 0 || this.notifier?.closed) return page;
       // Committed changes wait for an older transaction to end: look again shortly (no notification will come).
       if (held) await sleep(Math.min(HELD_RETRY_MS, left));
       else await (this.notifier ? this.notifier.next(heard, left) : sleep(left));
