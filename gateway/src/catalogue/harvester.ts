@@ -33,10 +33,10 @@ export interface HarvesterOptions {
   leaseRetryMs?: number;
 }
 
-/** What one harvest step did. */
 /** Why a long poll was abandoned when its member's service moved. */
 const MOVED = 'the institution moved to a new service address';
 
+/** What one harvest step did. */
 export type StepOutcome = 'applied' | 'idle' | 'stale' | 'resync';
 
 /**
