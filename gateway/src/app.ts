@@ -30,6 +30,7 @@ import { CalendarFeedsService } from './calendar/calendar-feeds.service';
 import { instrumentCalendarRoute } from './calendar/instrument-calendar.route';
 import { personalCalendarRoute } from './calendar/personal-calendar.route';
 import { consoleRoutes } from './console/console.routes';
+import { devMailboxRoute } from './console/dev-mailbox.route';
 import { responseNotices } from './common/response-notices';
 import { DuplicateChecksRepository } from './duplicate-checks/duplicate-checks.repository';
 import { duplicateChecksRoute } from './duplicate-checks/duplicate-checks.route';
@@ -46,6 +47,8 @@ import { RateLimiter, type RateLimits } from './limits/rate-limiter';
 import { InstitutionRegistry } from './registry/registry';
 import type * as gatewaySchema from './db/schema';
 import { RegistryRepository } from './registry/registry.repository';
+import { NotificationPreferencesRepository } from './notifications/notification-preferences.repository';
+import { PreferencesApplier } from './notifications/notification-preferences';
 import { EffectiveRoles, type EffectiveRolesOptions } from './roles/effective-roles';
 import { RoleGrantsRepository } from './roles/role-grants.repository';
 import { RolesService } from './roles/roles.service';
@@ -84,6 +87,11 @@ export interface GatewayAppOptions {
   production: boolean;
   /** The development issuer's key: `POST /dev/sign-in` signs tokens with it (development only; absent: no such route). */
   devSignIn?: KeyPair;
+  /**
+   * The development mailbox's HTTP API (e.g. http://127.0.0.1:4025): `GET /dev/mailbox` shows what it received, for
+   * the console's Mailbox page (development only; absent: no such route).
+   */
+  devMailboxUrl?: string;
   /**
    * The console's sign-in through an OIDC provider (authorization code + PKCE, a server-side session behind
    * an HttpOnly cookie); absent: only bearer tokens (and the development sign-in, when on).
@@ -145,6 +153,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const verify = createAuthenticator(options.issuers);
   const roleGrants = new RoleGrantsRepository(database.db);
   const effectiveRoles = new EffectiveRoles(roleGrants, options.roleGrants);
+  const preferences = new PreferencesApplier(new NotificationPreferencesRepository(database.db), options.roleGrants);
   const secureCookies = options.signIn ? new URL(options.signIn.client.redirectUri).protocol === 'https:' : false;
   const sessions = options.signIn
     ? new BrowserSessions(
@@ -164,7 +173,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     const identity = token ? await sessions!.identify(token) : await verify(headers.authorization);
     if (!identity) return null;
     rateLimiter?.admitUser(identity.id);
-    return effectiveRoles.apply(identity);
+    return preferences.apply(await effectiveRoles.apply(identity));
   };
   const catalogueRepository = new CatalogueRepository(database.db);
   let harvester: Harvester | null = null;
@@ -208,6 +217,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     catalogue,
     roles,
     calendarFeeds,
+    preferences,
   );
   const calendarReads = new CatalogueCalendarRepository((options.catalogueReader ?? database).db);
 
@@ -261,10 +271,12 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       personalCalendarRoute(calendarFeeds, registry, calendarReads, { authenticate, contextFor, logger }),
       ...consoleRoutes(logger, options.consoleDir).map((route) => ({ ...route, kind: 'console' as const })),
       ...(options.devSignIn && !options.production ? [devSignInRoute(options.devSignIn, logger)] : []),
+      ...(options.devMailboxUrl && !options.production ? [devMailboxRoute(options.devMailboxUrl, logger)] : []),
       ...(sessions && options.signIn ? signInRoutes(sessions, logger, { secureCookies }) : []),
       signInOptionsRoute({
         oidc: options.signIn ? { name: options.signIn.providerName } : null,
         devSignIn: !!options.devSignIn && !options.production,
+        devMailbox: !!options.devMailboxUrl && !options.production,
       }),
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
       {

@@ -112,4 +112,14 @@ describe('gateway config', () => {
   it('refuses the development issuer in production', () => {
     expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toEqual(['DEV_ISSUER_JWK_FILE']);
   });
+
+  it('reads the development mailbox’s URL, has none by default and refuses one in production', () => {
+    expect(loadConfig(valid).DEV_MAILBOX_URL).toBeUndefined();
+    expect(loadConfig({ ...valid, DEV_MAILBOX_URL: 'http://127.0.0.1:4025' }).DEV_MAILBOX_URL).toBe('http://127.0.0.1:4025');
+    expect(problemsOf({ ...valid, DEV_MAILBOX_URL: 'smtp://127.0.0.1:2525' })).toEqual(['DEV_MAILBOX_URL']);
+    const production = { DATABASE_URL: valid.DATABASE_URL, GATEWAY_SIGNING_JWK_FILE: 'k', NODE_ENV: 'production' };
+    const oidc = { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'kyoyo', OIDC_JWKS_URL: 'https://idp.example/jwks' };
+    expect(problemsOf({ ...production, ...oidc })).toEqual([]);
+    expect(problemsOf({ ...production, ...oidc, DEV_MAILBOX_URL: 'http://127.0.0.1:4025' })).toEqual(['DEV_MAILBOX_URL']);
+  });
 });

@@ -50,6 +50,11 @@ const schema = z
     GATEWAY_SIGNING_JWK: z.string().min(1).optional(),
     /** File with the development issuer's JWK; its tokens are accepted when set (development only). */
     DEV_ISSUER_JWK_FILE: z.string().min(1).optional(),
+    /**
+     * The development mailbox's HTTP API (e.g. http://127.0.0.1:4025, `npm start` runs one): the console's
+     * Mailbox page shows through `GET /dev/mailbox` what the services sent (development only).
+     */
+    DEV_MAILBOX_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// URL' }).optional(),
     /** OIDC issuer whose tokens are accepted (production). */
     OIDC_ISSUER: z.string().min(1).optional(),
     /** Audience the OIDC tokens must carry. */
@@ -170,6 +175,11 @@ const schema = z
   .refine((c) => c.NODE_ENV !== 'production' || !c.DEV_ISSUER_JWK_FILE, {
     message: 'the development issuer is not accepted in production; configure OIDC_ISSUER instead',
     path: ['DEV_ISSUER_JWK_FILE'],
+    when: () => true,
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || !c.DEV_MAILBOX_URL, {
+    message: 'the development mailbox is not offered in production; unset DEV_MAILBOX_URL',
+    path: ['DEV_MAILBOX_URL'],
     when: () => true,
   })
   .refine((c) => c.DEV_ISSUER_JWK_FILE || c.OIDC_ISSUER, {

@@ -70,6 +70,7 @@ const app = await createGatewayApp({
   trustProxy: config.TRUST_PROXY,
   production: config.NODE_ENV === 'production',
   devSignIn,
+  ...(config.DEV_MAILBOX_URL ? { devMailboxUrl: config.DEV_MAILBOX_URL } : {}),
   ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
   ...(config.OIDC_CLIENT_ID && config.OIDC_ISSUER && config.OIDC_REDIRECT_URI
     ? {

@@ -10,10 +10,12 @@ import { duplicateChecksResolvers } from './duplicate-checks/duplicate-checks.re
 import { institutionsResolvers } from './institutions/institutions.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
 import { listingsResolvers } from './listings/listings.resolvers';
+import { notificationsResolvers } from './notifications/notifications.resolvers';
 import { reportsResolvers } from './reports/reports.resolvers';
 import { rolesResolvers } from './roles/roles.resolvers';
 import { schedulesResolvers } from './schedules/schedules.resolvers';
 import { viewerResolvers } from './viewer/viewer.resolvers';
+import { waitlistsResolvers } from './waitlists/waitlists.resolvers';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -46,6 +48,8 @@ export function createGatewaySchema(): GraphQLSchema {
       duplicateChecksResolvers,
       rolesResolvers,
       calendarResolvers,
+      waitlistsResolvers,
+      notificationsResolvers,
     ],
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });

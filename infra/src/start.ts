@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole demo federation on this machine. An embedded PostgreSQL (or the server named by
  * DATABASE_URL), one database per institution plus the gateway's, migrations, demo data seeded once, one
- * equipment service per institution and the national gateway; prints the URL and a ready line when every
+ * equipment service per institution and the national gateway, and a development mailbox that receives every
+ * e-mail they send (the console's Mailbox page shows it); prints the URL and a ready line when every
  * institution answers. `npm start -- --fresh` starts over. Ctrl-C stops everything.
  */
 import { mkdir, readFile } from 'node:fs/promises';
@@ -24,15 +25,19 @@ import {
 import { gatewayMigrationsFolder, gatewaySchema, RegistryRepository } from '@kyoyo/gateway';
 import { demoFederationMembers, generateInstitution, toDemoInstitution, DEFAULT_DEMO_SEED } from './demo-data';
 import { startProcess, stopAll, type ManagedProcess } from './federation/processes';
+import { startMailbox, type Mailbox } from './mailbox/mailbox';
 import { isSeeded, seedInstitution } from './seed/seed.repository';
 
 const usage = `usage: npm start [-- --fresh] [-- --institutions N]
 
-Starts the demo federation: embedded PostgreSQL (or DATABASE_URL), institution services and the gateway.
+Starts the demo federation: embedded PostgreSQL (or DATABASE_URL), institution services, the gateway and a
+development mailbox for the e-mail they send.
   --fresh            delete the demo databases and start over
   --institutions N   how many demo institutions (default 6, 1–8)
 Environment: PORT (gateway, default 4000), SERVICE_BASE_PORT (default 4101), DATABASE_URL (a PostgreSQL
-server to use instead of the embedded one), KYOYO_PG_PORT (embedded server port, default 54329).`;
+server to use instead of the embedded one), KYOYO_PG_PORT (embedded server port, default 54329),
+MAILBOX_SMTP_PORT (the mailbox's SMTP port, default 2525), MAILBOX_HTTP_PORT (its JSON API, which the
+console's Mailbox page reads, default 4025); 0 takes any free port.`;
 
 function fail(message: string): never {
   process.stderr.write(`kyoyo: ${message}\n`);
@@ -67,6 +72,8 @@ const institutionCount = intSetting('--institutions', args.institutions, 6, 1, 8
 const gatewayPort = intSetting('PORT', env.PORT, 4000, 1, 65535);
 const serviceBasePort = intSetting('SERVICE_BASE_PORT', env.SERVICE_BASE_PORT, 4101, 1, 65000);
 const pgPort = intSetting('KYOYO_PG_PORT', env.KYOYO_PG_PORT, 54329, 1, 65535);
+const mailboxSmtpPort = intSetting('MAILBOX_SMTP_PORT', env.MAILBOX_SMTP_PORT, 2525, 0, 65535);
+const mailboxHttpPort = intSetting('MAILBOX_HTTP_PORT', env.MAILBOX_HTTP_PORT, 4025, 0, 65535);
 if (env.DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) problems.push('DATABASE_URL must be a postgres:// URL');
 if (problems.length > 0) fail(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}\n${usage}`);
 
@@ -81,12 +88,14 @@ const dbNameOf = (code: string) => `kyoyo_${code.replace(/-/g, '_')}`;
 const GATEWAY_DB = 'kyoyo_gateway';
 
 let embedded: EmbeddedServer | undefined;
+let mailbox: Mailbox | undefined;
 const processes: ManagedProcess[] = [];
 let stopping = false;
 
 async function shutdown(code: number): Promise<never> {
   stopping = true;
   await stopAll(processes);
+  await mailbox?.stop();
   await embedded?.stop();
   process.exit(code);
 }
@@ -124,6 +133,20 @@ async function databaseServer(): Promise<string> {
     `  PostgreSQL is up, data in ${embedded.dataDir}${embedded.dataDir === dataDir ? '' : ' (where the postgres system user can reach it)'}`,
   );
   return embedded.adminUrl;
+}
+
+/** The development mailbox, first of all: a taken port fails at once, before any database work. */
+async function devMailbox(): Promise<Mailbox> {
+  try {
+    return await startMailbox({ host: '127.0.0.1', smtpPort: mailboxSmtpPort, httpPort: mailboxHttpPort });
+  } catch (error) {
+    const { code, port } = error as NodeJS.ErrnoException & { port?: number };
+    if (code !== 'EADDRINUSE') throw error;
+    const setting = port === mailboxHttpPort ? 'MAILBOX_HTTP_PORT' : 'MAILBOX_SMTP_PORT';
+    fail(
+      `port ${port} of the development mailbox is in use; is another \`npm start\` running? Set ${setting} to use another port`,
+    );
+  }
 }
 
 async function prepareDatabases(adminUrl: string): Promise<{ gatewayUrl: string; institutionUrls: Map<string, string> }> {
@@ -222,6 +245,7 @@ async function main(): Promise<void> {
   await devIssuerKey(stateDir);
   await devGatewayKey(stateDir);
   const keys = devKeyPaths(stateDir);
+  const mail = (mailbox = await devMailbox());
 
   const adminUrl = await databaseServer();
   say(`preparing ${members.length} institution databases and the gateway's…`);
@@ -239,6 +263,12 @@ async function main(): Promise<void> {
           DATABASE_POOL_MAX: '5',
           PORT: String(serviceBasePort + index),
           GATEWAY_PUBLIC_JWK_FILE: keys.gateway,
+          INSTITUTION_NAME: member.name,
+          SMTP_URL: mail.smtpUrl,
+          MAIL_FROM: `${member.name} 共用機器 <noreply@${member.code}.kyoyo.example>`,
+          OFFICE_EMAIL: `office@${member.code}.kyoyo.example`,
+          CONSOLE_URL: `http://127.0.0.1:${gatewayPort}`,
+          MAIL_INTERVAL_MS: '2000',
           NODE_ENV: 'development',
         },
         join(logDir, `${member.code}.log`),
@@ -256,6 +286,7 @@ async function main(): Promise<void> {
         GATEWAY_SIGNING_JWK_FILE: keys.gateway,
         DEV_ISSUER_JWK_FILE: keys.issuer,
         HEALTH_INTERVAL_MS: '2000',
+        ...(mail.httpUrl ? { DEV_MAILBOX_URL: mail.httpUrl } : {}),
         NODE_ENV: 'development',
       },
       join(logDir, 'gateway.log'),
@@ -265,6 +296,9 @@ async function main(): Promise<void> {
 
   const gatewayUrlPublic = `http://127.0.0.1:${gatewayPort}/graphql`;
   say(`gateway: ${gatewayUrlPublic}   console: http://127.0.0.1:${gatewayPort}/   (logs in ${logDir})`);
+  say(
+    `mail: every message the demo sends is in the console's Mailbox page (SMTP ${new URL(mail.smtpUrl).host}, API ${mail.httpUrl}/messages)`,
+  );
   await waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, 60_000);
   ready = true;
   const services = processes.filter((p) => p.name !== 'gateway').map((p) => `${p.name} ${p.child.pid}`);

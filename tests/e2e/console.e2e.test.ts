@@ -104,6 +104,23 @@ describe('development sign-in', () => {
     });
   });
 
+  it('carries an address and language for the demo’s e-mail', async () => {
+    const response = await signIn(federation, {
+      sub: 'mail-1',
+      institution: member.code,
+      roles: ['RESEARCHER'],
+      email: 'mail-1@example.jp',
+      language: 'en',
+    });
+    const { token } = (await response.json()) as { token: string };
+    const me = await federation.query<{ me: { notificationPreferences: unknown } }>(
+      '{ me { notificationPreferences { email language reminders } } }',
+      {},
+      token,
+    );
+    expect(me.data?.me.notificationPreferences).toEqual({ email: 'mail-1@example.jp', language: 'EN', reminders: true });
+  });
+
   it.each([
     [{ institution: member.code, roles: ['RESEARCHER'] }, 'sub'],
     [{ sub: 'x', institution: 'Not A Code', roles: ['RESEARCHER'] }, 'institution'],
@@ -111,6 +128,8 @@ describe('development sign-in', () => {
     [{ sub: 'x', institution: member.code, roles: [] }, 'roles'],
     [{ sub: 'x', institution: member.code, roles: ['KING'] }, 'roles'],
     [{ sub: 'x', institution: member.code, roles: ['RESEARCHER'], affiliation: 'government' }, 'affiliation'],
+    [{ sub: 'x', institution: member.code, roles: ['RESEARCHER'], email: 'not an address' }, 'email'],
+    [{ sub: 'x', institution: member.code, roles: ['RESEARCHER'], language: 'fr' }, 'language'],
     [['not', 'an', 'object'], 'body'],
   ])('refuses %j naming the field %s', async (body, field) => {
     const response = await signIn(federation, body);

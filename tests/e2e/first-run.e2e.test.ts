@@ -28,9 +28,12 @@ interface Run {
   stderr: string;
 }
 
-/** The environment of a first run: none of this test run's PostgreSQL or ports. */
+/**
+ * The environment of a first run: none of this test run's PostgreSQL or ports (the development mailbox takes
+ * free ones, so that a demo running on this machine does not stop it).
+ */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', MAILBOX_SMTP_PORT: '0', MAILBOX_HTTP_PORT: '0', ...extra };
   for (const name of [
     'DATABASE_URL',
     'KYOYO_STATE_DIR',

@@ -364,6 +364,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
   },
   revokeQualification: { token: 'admin', selection: '', variables: () => ({ instrumentId: fx.instrument, userId: 'u-granted' }) },
   usageStatement: { token: 'admin', selection: '{ total }', variables: () => ({ institution: owner.code, month: '2025-10' }) },
+  notificationDeliveries: { token: 'admin', selection: '{ id state }', variables: () => ({ institution: owner.code }) },
   duplicateCheck: { token: 'funder', selection: '{ id }', variables: () => ({ id: fx.check }) },
   verifyDuplicateCheck: { token: 'funder', selection: '', variables: () => ({ id: fx.check, digest: fx.digest }) },
   sharingReport: { token: 'funder', selection: '{ sharingRate }', variables: () => ({ institution: owner.code }) },
@@ -482,6 +483,26 @@ const OPERATIONS: Record<string, OperationSpec> = {
       return { 'input.subject': grant.subject, 'input.note': grant.note };
     },
   },
+  joinWaitlist: {
+    token: 'researcher',
+    selection: '{ id active position }',
+    consumes: true,
+    variables: async () => ({ input: await heldPeriod() }),
+  },
+  leaveWaitlist: {
+    token: 'researcher',
+    selection: '{ id endReason }',
+    consumes: true,
+    variables: async () => {
+      const answer = await gql(
+        'mutation ($input: WaitlistInput!) { joinWaitlist(input: $input) { id } }',
+        { input: await heldPeriod() },
+        tokens.researcher,
+      );
+      expect(answer.errors).toBeUndefined();
+      return { id: (answer.data!.joinWaitlist as { id: string }).id };
+    },
+  },
   revokeRole: {
     token: 'admin',
     selection: '{ id revokeNote }',
@@ -543,6 +564,28 @@ async function pastBooking(): Promise<string> {
     requestHash: 'h',
   });
   return globalId('Booking', owner.code, booking.id);
+}
+
+/** A period of the owner's instrument that someone else booked (made in the owner's database): one to wait for. */
+async function heldPeriod(): Promise<Vars> {
+  const repository = new BookingsRepository(federation.services.get(owner.code)!.database.db);
+  const slot = nextSlot();
+  await repository.create({
+    instrumentId: localIdOf(fx.instrument),
+    requesterId: 'r-holder',
+    requesterOrganization: '京都大学',
+    requesterInstitution: owner.code,
+    userCategory: 'INTERNAL',
+    mode: 'SELF',
+    period: { start: new Date(slot.start), end: new Date(slot.end) },
+    status: 'CONFIRMED',
+    fee: 1000,
+    fundingSource: null,
+    purpose: 'measurement',
+    idempotencyKey: `held-${slots}`,
+    requestHash: 'h',
+  });
+  return { instrumentId: fx.instrument, ...slot };
 }
 
 /** Variables for a call of `operation`, made once and made again after a call that used them up. */

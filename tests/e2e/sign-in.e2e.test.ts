@@ -97,7 +97,7 @@ afterAll(async () => {
 describe('signing in through the OpenID provider', () => {
   it('offers the provider on the console’s sign-in page options', async () => {
     const response = await fetch(`${origin}/auth/options`);
-    expect(await response.json()).toEqual({ oidc: { name: 'Test campus' }, devSignIn: false });
+    expect(await response.json()).toEqual({ oidc: { name: 'Test campus' }, devSignIn: false, devMailbox: false });
   });
 
   it('signs in with code + PKCE, keeps only a random HttpOnly cookie in the browser, and acts as the person', async () => {

@@ -1,6 +1,6 @@
 /**
  * `POST /dev/sign-in` (development only: the gateway has it only when it holds the development issuer's key):
- * `{ sub, institution?, organization?, affiliation?, roles }` → `{ token, expiresAt }`, the same token
+ * `{ sub, institution?, organization?, affiliation?, roles, email?, language? }` → `{ token, expiresAt }`, the same token
  * `npm run token` prints; bad input answers `{ code: 'BAD_USER_INPUT', error, field }` and signs nothing. The
  * console's sign-in page uses it; production signs in through OIDC instead.
  */
@@ -18,6 +18,9 @@ import { ErrorCode, isInstitutionCode } from '@kyoyo/domain';
 import { readBody, sendJson, type Logger, type Route } from '@kyoyo/server-kit';
 
 const TTL_SECONDS = 12 * 3600;
+
+/** An address as the `email` claim takes it: something@somewhere, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface Problem {
   field: string;
@@ -49,6 +52,13 @@ function parse(body: unknown): { identity: Parameters<typeof signIdentityToken>[
     return { field: 'roles', error: `give at least one role of ${ROLES.join(', ')}` };
   const unknown = roles.find((r) => !ROLES.includes(r as Role));
   if (unknown !== undefined) return { field: 'roles', error: `${String(unknown)} is not one of ${ROLES.join(', ')}` };
+  // Where the demo's mail goes (the development mailbox shows it), and in which language.
+  const email = text('email');
+  if (email !== null && (email.length > 254 || !EMAIL.test(email)))
+    return { field: 'email', error: `${email} is not an e-mail address` };
+  const language = input.language ?? null;
+  if (language !== null && language !== 'ja' && language !== 'en')
+    return { field: 'language', error: 'language must be ja or en' };
   return {
     identity: {
       id: sub,
@@ -56,6 +66,8 @@ function parse(body: unknown): { identity: Parameters<typeof signIdentityToken>[
       organization,
       affiliation: affiliation as Affiliation,
       roles: [...new Set(roles as Role[])],
+      ...(email ? { email } : {}),
+      ...(language ? { language } : {}),
     },
   };
 }

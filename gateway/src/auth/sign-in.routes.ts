@@ -3,7 +3,8 @@
  * - `GET /auth/sign-in?return=/#/…` sends the browser to the provider (authorization code + PKCE);
  * - `GET /auth/callback?code&state` (or `?error`) completes it, sets the session cookie and returns to the console;
  * - `POST /auth/sign-out` ends the session and answers the provider's sign-out page, if it has one;
- * - `GET /auth/options` tells the console which ways to sign in this gateway offers.
+ * - `GET /auth/options` tells the console which ways to sign in this gateway offers (and whether it has the
+ *   development mailbox).
  * A sign-in that cannot complete answers a page in Japanese and English with the error's code (never a raw
  * stack or a redirect loop); nothing is written beyond using up the attempt.
  */
@@ -189,8 +190,11 @@ export function signInRoutes(sessions: BrowserSessions, logger: Logger, options:
   ];
 }
 
-/** `GET /auth/options`: the ways to sign in this gateway offers, for the console's sign-in page. */
-export function signInOptionsRoute(offers: { oidc: { name: string } | null; devSignIn: boolean }): Route {
+/**
+ * `GET /auth/options`: the ways to sign in this gateway offers, for the console's sign-in page, and whether it has
+ * the development mailbox (`GET /dev/mailbox`), for the console's navigation.
+ */
+export function signInOptionsRoute(offers: { oidc: { name: string } | null; devSignIn: boolean; devMailbox: boolean }): Route {
   return {
     method: 'GET',
     path: '/auth/options',

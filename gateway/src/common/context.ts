@@ -1,6 +1,8 @@
 import type { Identity } from '@kyoyo/auth';
 import { BookingsService, type RequestNotices } from '../bookings/bookings.service';
 import type { Logger } from '@kyoyo/server-kit';
+import type { PreferencesApplier } from '../notifications/notification-preferences';
+import { NotificationsService } from '../notifications/notifications.service';
 import type { DuplicateChecksRepository } from '../duplicate-checks/duplicate-checks.repository';
 import { DuplicateChecksService } from '../duplicate-checks/duplicate-checks.service';
 import type { InstitutionClient } from '../federation/institution-client';
@@ -13,6 +15,7 @@ import { ReportsService } from '../reports/reports.service';
 import type { RolesService } from '../roles/roles.service';
 import type { CalendarFeedsService } from '../calendar/calendar-feeds.service';
 import { createBlackoutsLoader, SchedulesService } from '../schedules/schedules.service';
+import { WaitlistsService } from '../waitlists/waitlists.service';
 
 /** Everything a gateway resolver may use for one request. */
 export interface GatewayContext {
@@ -30,6 +33,10 @@ export interface GatewayContext {
   roles: RolesService;
   /** Personal calendar feeds: their secret URLs. */
   calendarFeeds: CalendarFeedsService;
+  /** Waiting for booked periods, held by the owning institutions. */
+  waitlists: WaitlistsService;
+  /** E-mail: the caller's choices, and an institution's outbox. */
+  notifications: NotificationsService;
   /** The national catalogue: search and how current each institution's part is. */
   catalogue: CatalogueReads;
   /** How current each institution's part of the catalogue is, read once per request. */
@@ -52,6 +59,7 @@ export function createContextFactory(
   catalogue: CatalogueReads,
   roles: RolesService,
   calendarFeeds: CalendarFeedsService,
+  preferences: PreferencesApplier,
 ) {
   return (identity: Identity | null, requestId: string): GatewayContext => {
     const call = { identity, requestId };
@@ -70,6 +78,8 @@ export function createContextFactory(
       reports: new ReportsService(registry, client, call, notices, new Date(), catalogue.reports, catalogue.freshness),
       roles,
       calendarFeeds,
+      waitlists: new WaitlistsService(registry, client, call, notices),
+      notifications: new NotificationsService(registry, client, call, preferences, notices),
       catalogue,
       freshness: () => (freshness ??= catalogue.freshness.all()),
       loaders: {

@@ -342,3 +342,19 @@ export const calendarFeedsTable = pgTable(
     check('calendar_feeds_affiliation', sql`${t.affiliation} IN ('academic', 'industry')`),
   ],
 );
+
+/**
+ * How each person wants Kyoyo's e-mail: the language (else their sign-in's) and whether reminders come. Kept by
+ * the gateway and carried to the owners in every signed call (`lang`, `rem`), where the mail is written.
+ */
+export const notificationPreferencesTable = pgTable(
+  'notification_preferences',
+  {
+    subject: text('subject').primaryKey(),
+    /** `ja` or `en`; null: the language the sign-in gives. */
+    language: text('language'),
+    reminders: boolean('reminders').notNull().default(true),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('notification_preferences_language_known', sql`${t.language} IN ('ja', 'en')`)],
+);

@@ -1,4 +1,5 @@
 import { INSTITUTION_ROLES, type Identity, type Role } from '@kyoyo/auth';
+import { TtlCache } from '../common/ttl-cache';
 import type { RoleGrantsRepository } from './role-grants.repository';
 
 type ActiveGrants = Awaited<ReturnType<RoleGrantsRepository['activeFor']>>;
@@ -20,22 +21,19 @@ export interface EffectiveRolesOptions {
  * institution when it is the caller's home institution (CONTRACT.md: FACILITY_MANAGER applies to `inst` only).
  */
 export class EffectiveRoles {
-  private readonly cache = new Map<string, { readAt: number; grants: Promise<ActiveGrants> }>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
+  private readonly cache: TtlCache<ActiveGrants>;
 
-  constructor(
-    private readonly grants: RoleGrantsRepository,
-    options: EffectiveRolesOptions = {},
-    private readonly now: () => number = Date.now,
-  ) {
-    this.ttlMs = options.ttlMs ?? 5_000;
-    this.maxEntries = options.maxEntries ?? 10_000;
+  constructor(grants: RoleGrantsRepository, options: EffectiveRolesOptions = {}, now: () => number = Date.now) {
+    this.cache = new TtlCache(
+      (subject) => grants.activeFor(subject),
+      { ttlMs: options.ttlMs ?? 5_000, maxEntries: options.maxEntries ?? 10_000 },
+      now,
+    );
   }
 
   /** `identity` with its granted roles added. */
   async apply(identity: Identity): Promise<Identity> {
-    const granted = (await this.activeFor(identity.id))
+    const granted = (await this.cache.get(identity.id))
       .filter((g) => !INSTITUTION_ROLES.includes(g.role) || g.institution === identity.institution)
       .map((g) => g.role);
     if (granted.every((role) => identity.roles.includes(role))) return identity;
@@ -44,25 +42,6 @@ export class EffectiveRoles {
 
   /** Reads `subject`'s grants again on its next request (after this replica granted or revoked one). */
   forget(subject: string): void {
-    this.cache.delete(subject);
-  }
-
-  private activeFor(subject: string): Promise<ActiveGrants> {
-    const cached = this.cache.get(subject);
-    if (cached && this.now() - cached.readAt < this.ttlMs) {
-      // Most recently read last, so that the oldest entry is the first to go.
-      this.cache.delete(subject);
-      this.cache.set(subject, cached);
-      return cached.grants;
-    }
-    const grants = this.grants.activeFor(subject);
-    const entry = { readAt: this.now(), grants };
-    this.cache.set(subject, entry);
-    // A failed read is not kept: the next request asks the database again.
-    grants.catch(() => {
-      if (this.cache.get(subject) === entry) this.cache.delete(subject);
-    });
-    while (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    return grants;
+    this.cache.forget(subject);
   }
 }

@@ -105,9 +105,13 @@ describe('effective roles', () => {
   });
 
   it('keeps at most the number of people it is given, dropping the least recently read', async () => {
-    const effective = new EffectiveRoles(grants, { maxEntries: 2 });
-    const cached = () => [...(effective as unknown as { cache: Map<string, unknown> }).cache.keys()];
+    const reads: string[] = [];
+    const counted = { activeFor: (subject: string) => (reads.push(subject), grants.activeFor(subject)) };
+    const effective = new EffectiveRoles(counted as unknown as RoleGrantsRepository, { maxEntries: 2 });
     for (const id of ['a', 'b', 'a', 'c']) await effective.apply(person(id, null));
-    expect(cached()).toEqual(['a', 'c']);
+    expect(reads).toEqual(['a', 'b', 'c']);
+    // b was the least recently read when c came: it is read again, a and c are not.
+    for (const id of ['a', 'c', 'b']) await effective.apply(person(id, null));
+    expect(reads).toEqual(['a', 'b', 'c', 'b']);
   });
 });

@@ -1,16 +1,17 @@
 /** The frame around every page: header with navigation, language switch and sign-in; the routed page. */
 import { HomePage } from './pages/home';
 import { SignInPage } from './pages/sign-in';
+import { devArea } from './pages/dev';
 import { funderArea } from './pages/funder';
 import { officeArea } from './pages/office';
 import { researcherArea } from './pages/researcher';
 import { setLanguage, useLang, useT } from './i18n';
 import type { PageArea, PageRoute } from './routes';
 import { href, match, useRoute } from './router';
-import { hasRole, session, signOut } from './session';
+import { gatewayOffers, hasRole, session, signOut } from './session';
 import { useStore } from './store';
 
-const AREAS: PageArea[] = [researcherArea, officeArea, funderArea];
+const AREAS: PageArea[] = [researcherArea, officeArea, funderArea, devArea];
 const ROUTES: PageRoute[] = [
   { pattern: '/', render: () => <HomePage /> },
   { pattern: '/sign-in', render: (_params, query) => <SignInPage next={query.get('next')} /> },
@@ -22,8 +23,11 @@ export function App() {
   const lang = useLang();
   const route = useRoute();
   const { viewer, expired } = useStore(session);
+  const offers = useStore(gatewayOffers);
   const page = ROUTES.map((r) => ({ r, params: match(r.pattern, route.path) })).find((m) => m.params);
-  const nav = AREAS.flatMap((a) => a.nav).filter((n) => !n.roles || hasRole(viewer, ...n.roles, 'ADMIN'));
+  const nav = AREAS.flatMap((a) => a.nav).filter(
+    (n) => (!n.roles || hasRole(viewer, ...n.roles, 'ADMIN')) && (!n.offer || !!offers?.[n.offer]),
+  );
 
   return (
     <>

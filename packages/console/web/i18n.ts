@@ -4,16 +4,17 @@
  */
 import { useStore, createStore } from './store';
 import { common } from './messages/common';
+import { dev } from './messages/dev';
 import { funder } from './messages/funder';
 import { office } from './messages/office';
 import { researcher } from './messages/researcher';
 
 export type Lang = 'ja' | 'en';
 
-export const MESSAGE_AREAS = { common, researcher, office, funder };
+export const MESSAGE_AREAS = { common, researcher, office, funder, dev };
 
-const ja = { ...common.ja, ...researcher.ja, ...office.ja, ...funder.ja };
-const en: Record<MessageKey, string> = { ...common.en, ...researcher.en, ...office.en, ...funder.en };
+const ja = { ...common.ja, ...researcher.ja, ...office.ja, ...funder.ja, ...dev.ja };
+const en: Record<MessageKey, string> = { ...common.en, ...researcher.en, ...office.en, ...funder.en, ...dev.en };
 export type MessageKey = keyof typeof ja;
 const dictionaries: Record<Lang, Record<string, string>> = { ja, en };
 

@@ -1,7 +1,7 @@
 /** What a page area gives the frame: its routes, and its entries in the navigation bar. */
 import type { VNode } from 'preact';
 import type { MessageKey } from './i18n';
-import type { Role } from './session';
+import type { Role, SignInOptions } from './session';
 
 export interface PageRoute {
   /** e.g. `/instruments/:id`. */
@@ -14,6 +14,8 @@ export interface NavEntry {
   label: MessageKey;
   /** Shown to signed-in users with one of these roles (or ADMIN); absent: to everyone. */
   roles?: Role[];
+  /** Shown only when the gateway offers this (`GET /auth/options`), e.g. the development mailbox. */
+  offer?: keyof Pick<SignInOptions, 'devMailbox'>;
 }
 
 export interface PageArea {

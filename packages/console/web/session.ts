@@ -13,6 +13,8 @@ export interface Viewer {
   roles: Role[];
   affiliation: 'academic' | 'industry';
   institution: { code: string; name: string; nameEn: string | null } | null;
+  /** The person's e-mail address, when the gateway's `me` answers one (the Mailbox page filters by it). */
+  email?: string | null;
 }
 
 export interface Session {
@@ -121,16 +123,22 @@ export async function restoreSession(): Promise<void> {
   }
 }
 
-/** The ways to sign in the gateway offers (`GET /auth/options`). */
+/** The ways to sign in the gateway offers (`GET /auth/options`), and whether it has the development mailbox. */
 export interface SignInOptions {
   oidc: { name: string } | null;
   devSignIn: boolean;
+  devMailbox: boolean;
 }
+
+/** What the gateway said it offers, once `signInOptions()` has asked (null before): the navigation follows it. */
+export const gatewayOffers = createStore<SignInOptions | null>(null);
 
 export async function signInOptions(): Promise<SignInOptions> {
   const response = await fetch('/auth/options');
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return (await response.json()) as SignInOptions;
+  const offers = (await response.json()) as SignInOptions;
+  gatewayOffers.set(offers);
+  return offers;
 }
 
 export interface DevIdentity {
@@ -139,6 +147,10 @@ export interface DevIdentity {
   organization: string | null;
   affiliation: 'academic' | 'industry';
   roles: Role[];
+  /** Where the demo writes to this user (the development mailbox shows it); none when null. */
+  email: string | null;
+  /** The language of that mail. */
+  language?: 'ja' | 'en';
 }
 
 export class SignInError extends Error {

@@ -38,6 +38,20 @@ export function userCategoryOf(
   return requester.affiliation === 'industry' ? 'INDUSTRY' : 'ACADEMIC';
 }
 
+/**
+ * Booking (or waiting for) an instrument that is for its institution's members only is `NOT_SHARED` for anyone
+ * from outside (`category` other than INTERNAL).
+ */
+export function checkSharedWith(category: UserCategory, sharedExternally: boolean): void {
+  if (category !== 'INTERNAL' && !sharedExternally) {
+    throw new DomainError(
+      ErrorCode.NOT_SHARED,
+      'This instrument is for members of its institution only (not shared externally)',
+      'input.instrumentId',
+    );
+  }
+}
+
 /** What the booking rules need to know of an instrument. */
 export interface BookingLimits {
   openHours: readonly OpenHoursRule[];

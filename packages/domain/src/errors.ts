@@ -18,6 +18,11 @@ export const ErrorCode = {
   RESYNC_REQUIRED: 'RESYNC_REQUIRED',
   /** The identity provider (OIDC) could not be reached or answered with a server error: sign-in cannot go on now. */
   IDENTITY_PROVIDER_UNAVAILABLE: 'IDENTITY_PROVIDER_UNAVAILABLE',
+  /**
+   * The period asked to wait for is free (no active booking holds any of it): there is nothing to wait for,
+   * book it instead (joinWaitlist).
+   */
+  SLOT_AVAILABLE: 'SLOT_AVAILABLE',
   /** An operation of the public contract whose implementation has not landed yet. */
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   /** Anything unexpected; never carries internal details to the client. */

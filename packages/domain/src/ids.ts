@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from './errors';
  * Global IDs name an object anywhere in the federation: `(kind, institution code, local id)`.
  * They are opaque to clients (base64url of `kind:institution:localId`) and stable across restarts.
  */
-export type GlobalIdKind = 'Instrument' | 'Booking' | 'Blackout' | 'DuplicateCheck';
+export type GlobalIdKind = 'Instrument' | 'Booking' | 'Blackout' | 'DuplicateCheck' | 'WaitlistEntry' | 'NotificationDelivery';
 
 /** A decoded global id. */
 export interface GlobalId {
@@ -13,7 +13,14 @@ export interface GlobalId {
   localId: string;
 }
 
-const KINDS: readonly GlobalIdKind[] = ['Instrument', 'Booking', 'Blackout', 'DuplicateCheck'];
+const KINDS: readonly GlobalIdKind[] = [
+  'Instrument',
+  'Booking',
+  'Blackout',
+  'DuplicateCheck',
+  'WaitlistEntry',
+  'NotificationDelivery',
+];
 /** Institution codes: lower-case ASCII, digits and hyphens, 2–40 characters, e.g. `tohoku-u`. */
 export const INSTITUTION_CODE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
 /** Local ids: printable, no control characters, 1–200 characters. */

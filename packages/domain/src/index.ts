@@ -11,6 +11,7 @@ export * from './policy';
 export * from './sharing';
 export * from './search';
 export * from './bookings';
+export * from './waitlists';
 export * from './manufacturers';
 export * from './equivalence';
 export * from './duplicate-checks';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { DomainError, ErrorCode } from '@kyoyo/domain';
@@ -286,8 +287,8 @@ function routeKindOf(pathname: string, route: Route | undefined): RouteKind {
   return 'other';
 }
 
-/** Starts listening and resolves with the bound port. */
-export function listen(server: Server, port: number, host: string): Promise<number> {
+/** Starts listening (an HTTP server, or any other TCP server) and resolves with the bound port. */
+export function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

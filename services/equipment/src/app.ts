@@ -11,6 +11,12 @@ import { ChangeNotifier } from './change-feed/change-feed.notifier';
 import { ChangeFeedRepository } from './change-feed/change-feed.repository';
 import { ChangeFeedService, DEFAULT_RETENTION_DAYS } from './change-feed/change-feed.service';
 import { createContextFactory, type Clock, type EquipmentContext } from './common/context';
+import { BookingNotices, type NoticeSettings } from './notifications/booking-notices';
+import type { MailSender } from './notifications/mail-sender';
+import { NotificationWorker, type WorkerOptions } from './notifications/notification.worker';
+import { NotificationsRepository, OUTBOX_CHANNEL } from './notifications/notifications.repository';
+import { ReminderSweep } from './notifications/reminder.sweep';
+import { RemindersRepository } from './notifications/reminders.repository';
 import { createSchema } from './schema';
 
 export interface EquipmentAppOptions {
@@ -25,6 +31,17 @@ export interface EquipmentAppOptions {
   clock?: Clock;
   /** Days the change feed keeps changes (default 35); pruned at start and then daily. */
   changeRetentionDays?: number;
+  /** E-mail: how messages are addressed and signed, and the SMTP sender (none: the outbox is written, not sent). */
+  mail?: MailOptions;
+}
+
+/** How an institution's e-mail goes out. */
+export interface MailOptions {
+  settings: NoticeSettings;
+  sender: MailSender | null;
+  worker?: WorkerOptions;
+  /** How often reminders and qualification notices are looked for (ms, default 5 minutes). */
+  sweepIntervalMs?: number;
 }
 
 /** A running equipment service. */
@@ -76,7 +93,20 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
   const notifier = new ChangeNotifier(database.sql, logger);
   await notifier.start();
   const retentionDays = options.changeRetentionDays ?? DEFAULT_RETENTION_DAYS;
-  const contextFor = createContextFactory(database.db, institution, logger, options.clock, notifier, retentionDays);
+  const mail = options.mail ?? { settings: { institutionName: institution, officeEmail: null, consoleUrl: null }, sender: null };
+  const outboxRepository = new NotificationsRepository(database.db);
+  const mailer = mail.sender ? new NotificationWorker(outboxRepository, mail.sender, logger, mail.worker) : null;
+  const notices = new BookingNotices(mail.settings);
+  const sweep = new ReminderSweep(new RemindersRepository(database.db), outboxRepository, notices, logger);
+  // A transaction that wrote messages notifies on commit: the sender looks at once, not at its next round.
+  const outbox = mailer ? await database.sql.listen(OUTBOX_CHANNEL, () => mailer.wake()) : null;
+  if (!mailer) logger.warn('no SMTP server (SMTP_URL): e-mail is kept in the outbox and not sent');
+  const contextFor = createContextFactory(database.db, institution, logger, {
+    clock: options.clock,
+    notifier,
+    changeRetentionDays: retentionDays,
+    notices,
+  });
   const pruner = new ChangeFeedService(new ChangeFeedRepository(database.db), retentionDays);
   const prune = () =>
     pruner
@@ -133,6 +163,8 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
   });
   apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer: server }));
   await apollo.start();
+  mailer?.start();
+  sweep.start(mail.sweepIntervalMs ?? 300_000);
 
   return {
     server,
@@ -142,6 +174,9 @@ export async function createEquipmentApp(options: EquipmentAppOptions): Promise<
       await notifier.stop();
       await shutdown(server, async () => {
         clearInterval(pruning);
+        sweep.stop();
+        await outbox?.unlisten();
+        await mailer?.stop();
         await apollo.stop();
         await database.close();
       });

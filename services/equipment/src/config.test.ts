@@ -94,4 +94,25 @@ describe('equipment service config', () => {
       'GATEWAY_PUBLIC_JWK: the value is a JWK Set whose key 1 is not an Ed25519 key (needs kty "OKP" and crv "Ed25519"; it has kty "RSA", crv undefined)',
     ]);
   });
+
+  it('takes the SMTP server, sender and office address for e-mail, and refuses an SMTP server without a sender', () => {
+    const mail = {
+      ...valid,
+      SMTP_URL: 'smtp://kyoyo:secret@mail.tohoku.example:587',
+      MAIL_FROM: '東北大学 共用機器 <kyoyo@tohoku.example>',
+      OFFICE_EMAIL: 'office@tohoku.example',
+      CONSOLE_URL: 'https://kyoyo.example.jp',
+    };
+    expect(loadConfig(mail, keyFiles)).toMatchObject({ SMTP_URL: mail.SMTP_URL, MAIL_INTERVAL_MS: 5_000 });
+    expect(problemsOf({ ...mail, MAIL_FROM: undefined })).toEqual([
+      'MAIL_FROM: set MAIL_FROM, the sender of the e-mail sent through SMTP_URL',
+    ]);
+    expect(problemsOf({ ...mail, SMTP_URL: 'http://mail.example', OFFICE_EMAIL: 'office', CONSOLE_URL: 'ftp://x' })).toEqual([
+      'SMTP_URL: must be an smtp:// or smtps:// URL',
+      'OFFICE_EMAIL: must be an e-mail address',
+      'CONSOLE_URL: must be an http(s):// URL',
+    ]);
+    // Without an SMTP server the service runs; its messages wait in the outbox.
+    expect(loadConfig(valid, keyFiles).SMTP_URL).toBeUndefined();
+  });
 });

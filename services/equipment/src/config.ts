@@ -33,8 +33,28 @@ const schema = z
       .default(16 * 1024 * 1024),
     /** Days the change feed keeps changes (tombstones included); a consumer further behind resynchronises. */
     CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
+    /** The institution's name in its e-mail (default: its code). */
+    INSTITUTION_NAME: z.string().min(1).max(200).optional(),
+    /**
+     * The SMTP server the institution sends its e-mail through, as nodemailer reads it: `smtp://user:pass@host:587`
+     * (STARTTLS when offered), `smtps://…:465`. Unset: messages are still written to the outbox, and sent once it is set.
+     */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+    /** The sender of its e-mail, e.g. `東北大学 共用機器 <kyoyo@tohoku.example>`. */
+    MAIL_FROM: z.string().min(3).max(300).optional(),
+    /** The facility office's address: approval requests and researchers' cancellations are sent there. */
+    OFFICE_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),
+    /** The console's address, for the links in e-mail, e.g. `https://kyoyo.example.jp`. */
+    CONSOLE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+    /** How often the outbox is read when nothing new woke its sender (ms). */
+    MAIL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  })
+  .refine((c) => !c.SMTP_URL || c.MAIL_FROM, {
+    message: 'set MAIL_FROM, the sender of the e-mail sent through SMTP_URL',
+    path: ['MAIL_FROM'],
+    when: () => true,
   })
   .refine((c) => c.GATEWAY_PUBLIC_JWK || c.GATEWAY_PUBLIC_JWK_FILE, {
     message: 'set GATEWAY_PUBLIC_JWK or GATEWAY_PUBLIC_JWK_FILE',

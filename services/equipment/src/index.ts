@@ -4,6 +4,8 @@ export { createSchema } from './schema';
 export { InstrumentsRepository } from './instruments/instruments.repository';
 export { searchColumnsOf } from '@kyoyo/domain';
 export { BookingsRepository } from './bookings/bookings.repository';
+export { waitingFor, endWaitsFulfilledBy } from './waitlists/waitlists.repository';
 export { toCriteria, toListing, type InstrumentInput, type LocalSearchInput } from './instruments/instruments.service';
 export { AvailabilityRepository } from './availability/availability.repository';
 export { DuplicatesService } from './duplicates/duplicates.service';
+export { smtpSender } from './notifications/mail-sender';

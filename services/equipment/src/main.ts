@@ -4,6 +4,7 @@ import { connect, equipmentSchema } from '@kyoyo/db';
 import { createLogger, exitOnConfigError, onShutdownSignal } from '@kyoyo/server-kit';
 import { createEquipmentApp } from './app';
 import { loadConfig } from './config';
+import { smtpSender } from './notifications/mail-sender';
 
 let config;
 try {
@@ -25,6 +26,15 @@ const app = await createEquipmentApp({
   maxBodyBytes: config.MAX_BODY_BYTES,
   production: config.NODE_ENV === 'production',
   changeRetentionDays: config.CHANGE_RETENTION_DAYS,
+  mail: {
+    settings: {
+      institutionName: config.INSTITUTION_NAME ?? config.INSTITUTION_CODE,
+      officeEmail: config.OFFICE_EMAIL ?? null,
+      consoleUrl: config.CONSOLE_URL ?? null,
+    },
+    sender: config.SMTP_URL ? smtpSender(config.SMTP_URL, config.MAIL_FROM!, config.INSTITUTION_CODE) : null,
+    worker: { intervalMs: config.MAIL_INTERVAL_MS },
+  },
 });
 const port = await app.listen(config.PORT, config.HOST);
 logger.info('listening', {

@@ -12,7 +12,9 @@ import { duplicatesResolvers } from './duplicates/duplicates.resolvers';
 import { institutionResolvers } from './institution/institution.resolvers';
 import { instrumentsResolvers } from './instruments/instruments.resolvers';
 import { listingsResolvers } from './listings/listings.resolvers';
+import { notificationsResolvers } from './notifications/notifications.resolvers';
 import { reportsResolvers } from './reports/reports.resolvers';
+import { waitlistsResolvers } from './waitlists/waitlists.resolvers';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -43,6 +45,8 @@ export function createSchema(): GraphQLSchema {
       reportsResolvers,
       changeFeedResolvers,
       changeFeedSummaryResolvers,
+      waitlistsResolvers,
+      notificationsResolvers,
     ],
   });
 }

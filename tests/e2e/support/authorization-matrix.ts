@@ -93,13 +93,20 @@ const MATRIX: readonly Row[] = [
   ['booking',                            UNAUTHENTICATED, OK,         OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['cancelBooking',                      UNAUTHENTICATED, OK,         OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['myBookings',                         UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
+  // — waiting for a booked period: joining is the RESEARCHER role's, like booking; an entry is its waiting
+  //   person's alone (the owner knows whose it is), and anyone signed in reads their own list
+  ['joinWaitlist',                       UNAUTHENTICATED, OK,         FORBIDDEN,       FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+  ['leaveWaitlist',                      UNAUTHENTICATED, OK,         FORBIDDEN,       FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+  ['myWaitlist',                         UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
   ['createCalendarFeed',                 UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
   ['revokeCalendarFeed',                 UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
+  ['setNotificationPreferences',         UNAUTHENTICATED, OK,         OK,              OK,        OK,        OK,        OK],
   // — the owning facility office's work (listings, fees, open hours, qualifications, approvals), or ADMIN
   ['institutionBookings',                UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['decideBooking',                      UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['recordBookingOutcome',               UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['usageStatement',                     UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+  ['notificationDeliveries',             UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['qualifications',                     UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['grantQualification',                 UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
   ['revokeQualification',                UNAUTHENTICATED, FORBIDDEN,  OK,              FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
@@ -249,6 +256,41 @@ async function startedBooking(): Promise<string> {
     requestHash: 'h',
   });
   return Buffer.from(`Booking:${A.code}:${booking.id}`).toString('base64url');
+}
+
+const JOIN_WAITLIST = 'mutation ($input: WaitlistInput!) { joinWaitlist(input: $input) { id active position } }';
+/** Waitlist entries each researcher cell of `myWaitlist` made, to find in its answer. */
+const waiting: string[] = [];
+
+/**
+ * A fresh slot of A's plain instrument that someone other than every persona booked (written straight into A's
+ * database, as `startedBooking` does): one the researcher may wait for.
+ */
+async function heldSlot(): Promise<{ instrumentId: string; start: string; end: string }> {
+  const repository = new BookingsRepository(federation.services.get(A.code)!.database.db);
+  const { start, end } = freshSlot();
+  await repository.create({
+    instrumentId: Number(Buffer.from(ids.plain!, 'base64url').toString('utf8').split(':').at(-1)),
+    requesterId: 'authz-holder',
+    requesterOrganization: IDENTITIES.researcher.organization,
+    requesterInstitution: A.code,
+    userCategory: 'INTERNAL',
+    mode: 'SELF',
+    period: { start, end },
+    status: 'CONFIRMED',
+    fee: 1000,
+    fundingSource: null,
+    purpose: '認可試験',
+    idempotencyKey: fresh('held'),
+    requestHash: 'h',
+  });
+  return { instrumentId: ids.plain!, start: start.toISOString(), end: end.toISOString() };
+}
+
+/** A new waitlist entry of the researcher's. */
+async function waitlisted(): Promise<string> {
+  const data = await must<{ joinWaitlist: { id: string } }>('researcher', JOIN_WAITLIST, { input: await heldSlot() });
+  return data.joinWaitlist.id;
 }
 
 /** A proposal of `institution`'s to buy an instrument like A's. */
@@ -470,6 +512,29 @@ const CASES: Record<string, Case> = {
     variables: () => ({ id: ids.check, digest: checkDigest }),
     check: (verified) => expect(verified).toBe(true),
   },
+  joinWaitlist: {
+    document: JOIN_WAITLIST,
+    variables: async () => ({ input: await heldSlot() }),
+    check: (entry) => expect(entry).toMatchObject({ active: true, position: 1 }),
+  },
+  leaveWaitlist: {
+    document: 'mutation ($id: ID!) { leaveWaitlist(id: $id) { id active endReason } }',
+    variables: async () => ({ id: await waitlisted() }),
+    check: (entry) => expect(entry).toMatchObject({ active: false, endReason: 'LEFT' }),
+    refusedByInstitution: true,
+  },
+  myWaitlist: {
+    document: '{ myWaitlist { id active } }',
+    variables: async (persona) => {
+      if (persona === 'researcher') waiting.push(await waitlisted());
+      return {};
+    },
+    check: (list: { id: string; active: boolean }[], persona) => {
+      expect(list.every((e) => e.active)).toBe(true);
+      if (persona === 'researcher') expect(list.map((e) => e.id)).toEqual(expect.arrayContaining(waiting));
+      else expect(list).toEqual([]);
+    },
+  },
   createCalendarFeed: {
     document: 'mutation { createCalendarFeed { url feed { createdAt } } }',
     check: (made: { url: string }) => expect(made.url).toMatch(/\/calendar\/personal\.ics\?token=[\w-]{43}$/),
@@ -477,6 +542,15 @@ const CASES: Record<string, Case> = {
   revokeCalendarFeed: {
     document: 'mutation { revokeCalendarFeed }',
     check: (revoked) => expect(typeof revoked).toBe('boolean'),
+  },
+  setNotificationPreferences: {
+    document: 'mutation { setNotificationPreferences(input: { reminders: true }) { language reminders } }',
+    check: (set) => expect(set).toMatchObject({ reminders: true }),
+  },
+  notificationDeliveries: {
+    document: 'query ($inst: ID!) { notificationDeliveries(institution: $inst, states: [FAILED]) { state } }',
+    variables: () => ({ inst: A.code }),
+    check: (list: { state: string }[]) => expect(list.every((d) => d.state === 'FAILED')).toBe(true),
   },
   grantRole: {
     document: GRANT_ROLE,

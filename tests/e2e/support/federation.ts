@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, signIdentityToken, type Identity, type KeyPair, type Role } from '@kyoyo/auth';
 import { connect, equipmentSchema, type Database } from '@kyoyo/db';
-import { createEquipmentApp, type EquipmentApp } from '@kyoyo/equipment-service';
+import { createEquipmentApp, smtpSender, type EquipmentApp } from '@kyoyo/equipment-service';
 import {
   createGatewayApp,
   devIssuer,
@@ -122,6 +122,11 @@ export interface FederationOptions {
   campusDefaultRoles?: Role[];
   /** Receives every JSON log line of the gateway and the in-process services (default: none kept). */
   log?: (line: string) => void;
+  /**
+   * In-process services send their e-mail through this SMTP server (a `Mailbox` of @kyoyo/infra), each from
+   * `kyoyo@<code>.example` with its office at `office@<code>.example`; without it they send none.
+   */
+  smtpUrl?: string;
 }
 
 /** Starts a federation of `institutions` with a gateway that calls each with `timeoutMs`. */
@@ -156,6 +161,19 @@ export async function startFederation(institutions: TestInstitution[], options: 
         logger: logger(`equipment:${institution.code}`),
         maxBodyBytes: 16 * 1024 * 1024,
         production: false,
+        ...(options.smtpUrl
+          ? {
+              mail: {
+                settings: {
+                  institutionName: institution.name,
+                  officeEmail: `office@${institution.code}.example`,
+                  consoleUrl: null,
+                },
+                sender: smtpSender(options.smtpUrl, `${institution.name} <kyoyo@${institution.code}.example>`, institution.code),
+                worker: { intervalMs: 500 },
+              },
+            }
+          : {}),
       });
       url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
     }

@@ -196,6 +196,17 @@ export const researcher = {
     'researcher.bookings.cancellationFee': 'キャンセル料',
     'researcher.bookings.actions': '操作',
 
+    'researcher.waitlist.title': '空き待ち',
+    'researcher.waitlist.none': '空き待ちしている時間帯はありません。',
+    'researcher.waitlist.position': '順番',
+    'researcher.waitlist.leave': '空き待ちをやめる',
+    'researcher.waitlist.offer':
+      'この時間帯は予約済みです。空き待ちをすると、キャンセルで空いたときに申し込み順でお知らせします（先に予約した方が利用できます）。',
+    'researcher.waitlist.join': 'この時間帯の空きを待つ',
+    'researcher.waitlist.joining': '登録中…',
+    'researcher.waitlist.joined': '空き待ちに登録しました（{position} 番目）。',
+    'researcher.waitlist.seeList': '空き待ち一覧へ',
+
     'researcher.cancel.open': 'キャンセル',
     'researcher.cancel.openFor': 'キャンセル（{instrument}）',
     'researcher.cancel.title': 'この予約をキャンセルしますか？',
@@ -404,6 +415,17 @@ export const researcher = {
     'researcher.bookings.fee': 'Fee',
     'researcher.bookings.cancellationFee': 'Cancellation fee',
     'researcher.bookings.actions': 'Actions',
+
+    'researcher.waitlist.title': 'Waiting for',
+    'researcher.waitlist.none': 'You are not waiting for any period.',
+    'researcher.waitlist.position': 'Place',
+    'researcher.waitlist.leave': 'Stop waiting',
+    'researcher.waitlist.offer':
+      'This period is booked. Wait for it and you will be told, in the order people joined, when a cancellation frees it (the first to book it gets it).',
+    'researcher.waitlist.join': 'Wait for this period',
+    'researcher.waitlist.joining': 'Joining…',
+    'researcher.waitlist.joined': 'You are waiting for this period (number {position} in line).',
+    'researcher.waitlist.seeList': 'See what you wait for',
 
     'researcher.cancel.open': 'Cancel',
     'researcher.cancel.openFor': 'Cancel ({instrument})',

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { Field, Page } from '../components/common';
-import { useT } from '../i18n';
+import { useLang, useT } from '../i18n';
 import { navigate } from '../router';
 import { devSignIn, SignInError, signInOptions, type DevIdentity, type Role, type SignInOptions } from '../session';
 import { useQuery } from '../use-api';
@@ -25,7 +25,14 @@ function presets(institutions: Institution[]): { label: string; identity: DevIde
   return [
     {
       label: `researcher-1 @ ${first}`,
-      identity: { sub: 'researcher-1', institution: first, organization: null, affiliation: 'academic', roles: ['RESEARCHER'] },
+      identity: {
+        sub: 'researcher-1',
+        institution: first,
+        organization: null,
+        affiliation: 'academic',
+        roles: ['RESEARCHER'],
+        email: `researcher-1@${first ?? 'example'}.example`,
+      },
     },
     {
       label: `office-1 @ ${second}`,
@@ -35,6 +42,7 @@ function presets(institutions: Institution[]): { label: string; identity: DevIde
         organization: null,
         affiliation: 'academic',
         roles: ['FACILITY_MANAGER'],
+        email: `office-1@${second ?? 'example'}.example`,
       },
     },
     {
@@ -45,6 +53,7 @@ function presets(institutions: Institution[]): { label: string; identity: DevIde
         organization: 'Japan Society for the Promotion of Science',
         affiliation: 'academic',
         roles: ['FUNDER'],
+        email: 'funder-1@jsps.example',
       },
     },
     {
@@ -55,6 +64,7 @@ function presets(institutions: Institution[]): { label: string; identity: DevIde
         organization: 'Example Industry KK',
         affiliation: 'industry',
         roles: ['RESEARCHER'],
+        email: 'industry-1@industry.example',
       },
     },
   ];
@@ -103,6 +113,7 @@ export function SignInPage(props: { next: string | null }) {
 /** The development issuer's sign-in: presets of the demo federation's typical users, or any identity. */
 function DevSignIn(props: { next: string | null }) {
   const t = useT();
+  const lang = useLang();
   const institutions = useQuery<{ institutions: Institution[] }>(
     `query SignInInstitutions { institutions { code name nameEn } }`,
   );
@@ -112,6 +123,7 @@ function DevSignIn(props: { next: string | null }) {
     organization: null,
     affiliation: 'academic',
     roles: ['RESEARCHER'],
+    email: null,
   });
   const [problem, setProblem] = useState<{ message: string; field: string | null } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -121,7 +133,8 @@ function DevSignIn(props: { next: string | null }) {
     setBusy(true);
     setProblem(null);
     try {
-      await devSignIn(who);
+      // Mail in the language the console is read in.
+      await devSignIn({ ...who, language: lang });
       const next = props.next?.replace(/^#/, '') || '/';
       navigate(next.split('?')[0]!, Object.fromEntries(new URLSearchParams(next.split('?')[1] ?? '')), { replace: true });
     } catch (error) {
@@ -166,6 +179,17 @@ function DevSignIn(props: { next: string | null }) {
           <Field label={t('common.signIn.sub')} problem={problemFor('sub')}>
             {(control) => (
               <input {...control} name="sub" required value={identity.sub} onInput={(e) => set({ sub: e.currentTarget.value })} />
+            )}
+          </Field>
+          <Field label={t('common.signIn.email')} hint={t('common.signIn.emailHint')} problem={problemFor('email')}>
+            {(control) => (
+              <input
+                {...control}
+                type="email"
+                name="email"
+                value={identity.email ?? ''}
+                onInput={(e) => set({ email: e.currentTarget.value || null })}
+              />
             )}
           </Field>
           <Field label={t('common.signIn.institution')} problem={problemFor('institution')}>

@@ -213,6 +213,48 @@ export const bookingsTable = pgTable(
 );
 
 /**
+ * Researchers waiting for a period of a booked instrument, told in the order they joined when a cancellation
+ * or rejection frees it (they then book through the normal path; the booking constraint still decides). An
+ * entry waits while `ended_at` is null and its period has not started: waiting ends by itself at the start,
+ * whatever the row says. A person waits at most once for overlapping periods of one instrument: exclusion
+ * constraint `waitlist_entries_no_overlap` over the entries not ended, hand-written in the migrations.
+ */
+export const waitlistEntriesTable = pgTable(
+  'waitlist_entries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    instrumentId: bigint('instrument_id', { mode: 'number' })
+      .notNull()
+      .references(() => instrumentsTable.id, { onDelete: 'restrict' }),
+    /** The waiting user's id (`sub`); where to write to them is in `people`. */
+    subject: text('subject').notNull(),
+    period: tstzrange('period').notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** Why it ended: LEFT (the person left), STARTED (its period began; set by pruning), BOOKED (they booked it). */
+    endReason: text('end_reason'),
+    ...timestamps,
+  },
+  (t) => [
+    // The queue of one instrument, in joining order (waitingFor), among entries still open.
+    index('waitlist_entries_instrument_order_idx')
+      .on(t.instrumentId, t.createdAt, t.id)
+      .where(sql`${t.endedAt} IS NULL`),
+    // A person's open entries by start (myWaitlist).
+    index('waitlist_entries_subject_start_idx')
+      .on(t.subject, sql`lower(${t.period})`)
+      .where(sql`${t.endedAt} IS NULL`),
+    check(
+      'waitlist_entries_period_bounded',
+      sql`NOT isempty(${t.period}) AND NOT lower_inf(${t.period}) AND NOT upper_inf(${t.period})`,
+    ),
+    check(
+      'waitlist_entries_end_reason_known',
+      sql`(${t.endedAt} IS NULL AND ${t.endReason} IS NULL) OR (${t.endedAt} IS NOT NULL AND ${t.endReason} IN ('LEFT', 'STARTED', 'BOOKED'))`,
+    ),
+  ],
+);
+
+/**
  * Every change to a listing: who made it, when, through which operation, and each field's value before and
  * after (`changes`: `{ field: { from, to } }`, JSON values). Kept for decommissioned instruments too.
  */
@@ -288,4 +330,64 @@ export const catalogueFeedStateTable = pgTable(
     prunedId: bigint('pruned_id', { mode: 'number' }).notNull().default(0),
   },
   (t) => [check('catalogue_feed_state_singleton', sql`${t.singleton}`)],
+);
+
+/**
+ * The people this institution writes to: the address and language their last signed call carried, and whether
+ * they want reminders. Kept per owner because the owner sends its own mail (and holds its own bookings).
+ */
+export const peopleTable = pgTable(
+  'people',
+  {
+    /** The user id (`sub`). */
+    subject: text('subject').primaryKey(),
+    email: text('email'),
+    language: text('language').notNull().default('ja'),
+    /** A reminder the day before each booking (people may opt out). */
+    reminders: boolean('reminders').notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [check('people_language_known', sql`${t.language} IN ('ja', 'en')`)],
+);
+
+export const notificationStateEnum = pgEnum('notification_state', ['PENDING', 'SENDING', 'SENT', 'FAILED', 'UNKNOWN']);
+
+/**
+ * The outbox: one message per event and recipient, written in the transaction of the event it tells of and
+ * delivered afterwards by the notification worker. `event` names the event (`booking:42:confirmed`), so a
+ * second write of the same event adds nothing. A message is claimed (`SENDING`, committed) before it is
+ * handed to SMTP and never handed again once claimed, unless SMTP refused it before accepting it: a message
+ * is sent at most once. One whose send was interrupted is `UNKNOWN` (perhaps sent), shown to the office.
+ */
+export const notificationsTable = pgTable(
+  'notifications',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    event: text('event').notNull(),
+    /** BOOKING_CONFIRMED, APPROVAL_REQUESTED, BOOKING_APPROVED, BOOKING_REJECTED, BOOKING_CANCELLED, REMINDER, … */
+    kind: text('kind').notNull(),
+    bookingId: bigint('booking_id', { mode: 'number' }).references(() => bookingsTable.id, { onDelete: 'restrict' }),
+    /** The user id of the recipient; null for the facility office's address. */
+    recipientSubject: text('recipient_subject'),
+    recipient: text('recipient').notNull(),
+    language: text('language').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    state: notificationStateEnum('state').notNull().default('PENDING'),
+    attempts: smallint('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** The SMTP server's answer to the last attempt that failed (a bounce's 5xx, a 4xx deferral, a dropped link). */
+    lastError: text('last_error'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('notifications_event_recipient_idx').on(t.event, t.recipient),
+    index('notifications_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} = 'PENDING'`),
+    index('notifications_state_idx').on(t.state, t.id),
+    index('notifications_booking_idx').on(t.bookingId),
+  ],
 );

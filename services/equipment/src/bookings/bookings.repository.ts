@@ -8,7 +8,7 @@ const { bookingsTable: t, blackoutsTable, instrumentsTable } = equipmentSchema;
 
 type Row = typeof t.$inferSelect;
 
-function toBooking(row: Row): Booking {
+export function toBooking(row: Row): Booking {
   return {
     id: row.id,
     instrumentId: row.instrumentId,
@@ -41,6 +41,12 @@ function periodSql(range: TimeRange): SQL {
 
 const startSql = sql`lower(${t.period})`;
 
+/**
+ * Writes more in the transaction of a booking's change, after it (the messages it calls for): if it fails,
+ * the change rolls back with it.
+ */
+export type AlsoInTransaction = (tx: Transaction, booking: Booking) => Promise<void>;
+
 /** Bookings of one institution. Overlaps and key reuse are settled by the database, not by a prior read. */
 export class BookingsRepository {
   constructor(private readonly db: EquipmentDb) {}
@@ -56,9 +62,10 @@ export class BookingsRepository {
    * their insert takes: without it, concurrent inserts that overlap wait for each other inside the exclusion
    * check and PostgreSQL breaks the cycle only after `deadlock_timeout` (1 s each; 50 racers took > 30 s).
    * The constraint, not the lock, still decides who gets the slot. A replay that loses to its own original
-   * is recognised by its key and answered with the original.
+   * is recognised by its key and answered with the original. `also` runs in the transaction of a new
+   * booking (not of a replay).
    */
-  async create(booking: NewBooking): Promise<{ booking: Booking; replayed: boolean }> {
+  async create(booking: NewBooking, also?: AlsoInTransaction): Promise<{ booking: Booking; replayed: boolean }> {
     let inserted: Row | undefined;
     try {
       inserted = await this.db.transaction(async (tx) => {
@@ -79,6 +86,7 @@ export class BookingsRepository {
           .values(booking)
           .onConflictDoNothing({ target: [t.requesterId, t.idempotencyKey] })
           .returning();
+        if (row && also) await also(tx, toBooking(row));
         return row;
       });
     } catch (error) {
@@ -155,21 +163,27 @@ export class BookingsRepository {
    * Moves a booking out of `from` and writes `change`, in one conditional UPDATE: of two concurrent changes
    * only one finds the booking still in `from`. Null when it was not (anymore) in that status. A change
    * into an active status (an approval) first takes the instrument lock, like a new booking, because its
-   * new row version goes through the exclusion check too.
+   * new row version goes through the exclusion check too; so does a change that runs `also` (the messages of a
+   * cancellation or a decision, told to those waiting for the period it frees), in the change's transaction
+   * once it was made.
    */
-  async transition(id: number, from: BookingStatus, change: BookingChange): Promise<Booking | null> {
-    const update = async (db: EquipmentDb | Transaction) => {
-      const [row] = await db
+  async transition(id: number, from: BookingStatus, change: BookingChange, also?: AlsoInTransaction): Promise<Booking | null> {
+    const update = async (tx: Transaction) => {
+      const [row] = await tx
         .update(t)
         .set({ ...change, updatedAt: sql`now()` })
         .where(and(eq(t.id, id), eq(t.status, from)))
         .returning();
-      return row ? toBooking(row) : null;
+      const booking = row ? toBooking(row) : null;
+      if (booking && also) await also(tx, booking);
+      return booking;
     };
-    if (!ACTIVE_BOOKING_STATUSES.includes(change.status)) return update(this.db);
+    // A change into an active status goes through the exclusion check; one out of it frees a period that those
+    // waiting for it are told of (`also`), and a join of the waitlist reads the booking under the same lock.
+    const locked = ACTIVE_BOOKING_STATUSES.includes(change.status) || also !== undefined;
     try {
       return await this.db.transaction(async (tx) => {
-        await lockInstrument(tx, sql`(SELECT ${t.instrumentId} FROM ${t} WHERE ${t.id} = ${id})`);
+        if (locked) await lockInstrument(tx, sql`(SELECT ${t.instrumentId} FROM ${t} WHERE ${t.id} = ${id})`);
         return update(tx);
       });
     } catch (error) {

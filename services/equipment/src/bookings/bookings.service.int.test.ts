@@ -1020,9 +1020,19 @@ describe('round trips', () => {
     const args = create({ instrumentId, start: tokyo('2030-01-14T10:00'), end: tokyo('2030-01-14T11:00') });
     const first = await service.countStatements(() => ok(who, CREATE, args));
     const retry = await service.countStatements(() => ok(who, CREATE, args));
-    // Key lookup, instrument, open hours, fees (in parallel); qualification; BEGIN, lock, closures, insert, COMMIT.
-    expect(first).toHaveLength(10);
-    expect(first.slice(-5).map((q) => q.trim().split(' ')[0])).toEqual(['begin', 'select', 'select', 'insert', 'commit']);
+    // Key lookup, instrument, open hours, fees (in parallel); qualification; BEGIN, lock, closures, insert, the
+    // requester's waits for the period ended, their address kept (messages too, for a requester with one: none
+    // here), COMMIT.
+    expect(first).toHaveLength(12);
+    expect(first.slice(-7).map((q) => q.trim().split(' ')[0])).toEqual([
+      'begin',
+      'select',
+      'select',
+      'insert',
+      'update',
+      'insert',
+      'commit',
+    ]);
     // A retry is answered from the key lookup (the other three reads ran alongside it).
     expect(retry).toHaveLength(4);
   });

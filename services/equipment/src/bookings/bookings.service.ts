@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { requireBookingParty, requireInstitutionManager, requireResearcher, requireSignedIn, type Identity } from '@kyoyo/auth';
 import {
+  checkSharedWith,
   cancellationCharge,
   canonicalBookingRequest,
   chargedAmount,
@@ -33,6 +34,8 @@ import {
 } from '@kyoyo/domain';
 import { localIdOf } from '../common/ids';
 import type { Instrument } from '../instruments/instruments.types';
+import type { BookingNotices } from '../notifications/booking-notices';
+import { endWaitsFulfilledBy } from '../waitlists/waitlists.repository';
 import type { BookingsRepository } from './bookings.repository';
 import type { Booking, BookingStatus, UsageRow } from './bookings.types';
 import type { QualificationsRepository } from './qualifications.repository';
@@ -108,6 +111,8 @@ export class BookingsService {
     private readonly loaders: BookingLoaders,
     /** The request's clock reading: every rule of one request sees the same "now". */
     private readonly now: Date,
+    /** Writes the messages of what happens to bookings, in the same transaction (none: no messages). */
+    private readonly notices: BookingNotices | null = null,
   ) {}
 
   /**
@@ -144,7 +149,7 @@ export class BookingsService {
     if (instrument.requiresQualification && request.mode === 'SELF') {
       checkQualification(true, request.mode, await this.qualifications.find(instrument.id, who.id), request.start);
     }
-    return this.store({
+    return this.store(who, instrument.name, {
       instrumentId: instrument.id,
       requesterId: who.id,
       requesterOrganization: who.organization ?? who.institution ?? who.id,
@@ -203,6 +208,7 @@ export class BookingsService {
     const who = requireSignedIn(identity);
     const bookingId = localIdOf(id, 'id');
     const cancelReason = optionalNote(reason, 'reason');
+    const notices = this.notices;
     for (let attempt = 1; ; attempt++) {
       const found = await this.repository.findWithPolicy(bookingId);
       if (!found) throw errors.notFound('Booking', 'id');
@@ -210,13 +216,18 @@ export class BookingsService {
       requireBookingParty(who, { requesterId: booking.requesterId, institution: this.institution });
       const state = { status: booking.status, start: booking.period.start, fee: booking.fee };
       const fee = cancellationCharge(state, who.id === booking.requesterId, policy, this.now);
-      const cancelled = await this.repository.transition(bookingId, booking.status, {
-        status: 'CANCELLED',
-        cancellationFee: fee,
-        cancelledAt: this.now,
-        cancelledBy: who.id,
-        cancelReason,
-      });
+      const cancelled = await this.repository.transition(
+        bookingId,
+        booking.status,
+        {
+          status: 'CANCELLED',
+          cancellationFee: fee,
+          cancelledAt: this.now,
+          cancelledBy: who.id,
+          cancelReason,
+        },
+        notices ? (tx, made) => notices.cancelled(tx, made, who, this.now) : undefined,
+      );
       if (cancelled) return cancelled;
       if (attempt === CANCEL_ATTEMPTS) throw errors.badInput('id', 'The booking keeps changing; try again');
     }
@@ -227,15 +238,21 @@ export class BookingsService {
     const who = requireInstitutionManager(identity, this.institution);
     const bookingId = localIdOf(id, 'id');
     const decisionNote = optionalNote(note, 'note');
+    const notices = this.notices;
     const check = (booking: Booking) => checkDecision({ status: booking.status, start: booking.period.start }, approve, this.now);
     const booking = await this.found(bookingId);
     check(booking);
-    const decided = await this.repository.transition(bookingId, 'PENDING', {
-      status: approve ? 'CONFIRMED' : 'REJECTED',
-      decidedBy: who.id,
-      decidedAt: this.now,
-      decisionNote,
-    });
+    const decided = await this.repository.transition(
+      bookingId,
+      'PENDING',
+      {
+        status: approve ? 'CONFIRMED' : 'REJECTED',
+        decidedBy: who.id,
+        decidedAt: this.now,
+        decisionNote,
+      },
+      notices ? (tx, made) => notices.decided(tx, made, this.now) : undefined,
+    );
     return decided ?? this.lostRace(bookingId, check);
   }
 
@@ -290,9 +307,19 @@ export class BookingsService {
    * Stores a booking through the repository and reports what happened to `events`: made, replayed (the
    * repository found its key's booking), or refused for a taken slot.
    */
-  private async store(booking: Parameters<BookingsRepository['create']>[0]): Promise<Booking> {
+  private async store(
+    who: Identity,
+    instrumentName: string,
+    booking: Parameters<BookingsRepository['create']>[0],
+  ): Promise<Booking> {
+    const notices = this.notices;
     try {
-      const { booking: stored, replayed } = await this.repository.create(booking);
+      // In the booking's transaction: the requester's own waits for this period end (they have it now), and
+      // the messages it calls for are written.
+      const { booking: stored, replayed } = await this.repository.create(booking, async (tx, made) => {
+        await endWaitsFulfilledBy(tx, made, this.now);
+        await notices?.booked(tx, made, instrumentName, who);
+      });
       if (replayed) this.events?.replayed();
       else this.events?.created(stored);
       return stored;
@@ -311,13 +338,7 @@ export class BookingsService {
     ]);
     if (!instrument) throw errors.notFound('Instrument', 'input.instrumentId');
     const category = userCategoryOf(who, this.institution);
-    if (category !== 'INTERNAL' && !instrument.sharedExternally) {
-      throw new DomainError(
-        ErrorCode.NOT_SHARED,
-        'This instrument is for members of its institution only (not shared externally)',
-        'input.instrumentId',
-      );
-    }
+    checkSharedWith(category, instrument.sharedExternally);
     const period = { start: request.start, end: request.end };
     checkBookingPeriod(period, { openHours, maxBookingMinutes: instrument.maxBookingMinutes }, this.now);
     const quote = quoteFee(schedule, category, request.mode, durationMinutes(period));

@@ -25,8 +25,13 @@ import { InstrumentsRepository, type EquipmentDb } from '../instruments/instrume
 import { InstrumentsService } from '../instruments/instruments.service';
 import { ListingsRepository } from '../listings/listings.repository';
 import { ListingsService } from '../listings/listings.service';
+import type { BookingNotices } from '../notifications/booking-notices';
+import { NotificationsRepository } from '../notifications/notifications.repository';
+import { NotificationsService } from '../notifications/notifications.service';
 import { ReportsRepository } from '../reports/reports.repository';
 import { ReportsService } from '../reports/reports.service';
+import { WaitlistsRepository } from '../waitlists/waitlists.repository';
+import { WaitlistsService } from '../waitlists/waitlists.service';
 
 /** Everything a resolver may use for one request. */
 export interface EquipmentContext {
@@ -45,23 +50,32 @@ export interface EquipmentContext {
   changeFeed: ChangeFeedService;
   /** The owner's side of the catalogue's reconciliation. */
   catalogueSummary: ChangeFeedSummaryService;
+  /** The facility office's view of the institution's e-mail. */
+  notifications: NotificationsService;
+  /** Who waits for which booked periods. */
+  waitlists: WaitlistsService;
 }
 
 /** Reads the time; tests pass their own to put "now" where a rule needs it. */
 export type Clock = () => Date;
 
+/** What the requests of a running service share beyond the database. */
+export interface ContextOptions {
+  /** Where every request reads "now" (default: the system clock). */
+  clock?: Clock;
+  /** Wakes the change feed's long polls (none: they poll). */
+  notifier?: ChangeNotifier | null;
+  changeRetentionDays?: number;
+  /** Writes the messages of booking events to the outbox (none: nothing is written). */
+  notices?: BookingNotices | null;
+}
+
 /**
  * Repositories are stateless and shared; loaders and services are built fresh for every request, and every
  * service of one request shares one clock reading.
  */
-export function createContextFactory(
-  db: EquipmentDb,
-  institution: string,
-  logger: Logger,
-  clock: Clock = () => new Date(),
-  notifier: ChangeNotifier | null = null,
-  changeRetentionDays?: number,
-) {
+export function createContextFactory(db: EquipmentDb, institution: string, logger: Logger, options: ContextOptions = {}) {
+  const { clock = () => new Date(), notifier = null, changeRetentionDays, notices = null } = options;
   const instrumentsRepository = new InstrumentsRepository(db);
   const feesRepository = new FeesRepository(db);
   const availabilityRepository = new AvailabilityRepository(db);
@@ -69,8 +83,10 @@ export function createContextFactory(
   const qualificationsRepository = new QualificationsRepository(db);
   const reportsRepository = new ReportsRepository(db);
   const listingsRepository = new ListingsRepository(db);
+  const waitlistsRepository = new WaitlistsRepository(db);
   const changeFeed = new ChangeFeedService(new ChangeFeedRepository(db), changeRetentionDays, notifier);
   const catalogueSummary = new ChangeFeedSummaryService(new ChangeFeedSummaryRepository(db));
+  const notifications = new NotificationsService(institution, new NotificationsRepository(db), db);
   return (identity: Identity | null, requestId: string): EquipmentContext => {
     const now = clock();
     const instrumentLoader = createInstrumentLoader(instrumentsRepository);
@@ -101,12 +117,20 @@ export function createContextFactory(
         qualificationsRepository,
         { instrument: instrumentLoader, openHours: openHoursLoader, fees: feeLoader },
         now,
+        notices,
       ),
       qualifications: new QualificationsService(institution, qualificationsRepository, instrumentLoader, now),
       duplicates: new DuplicatesService(instrumentsRepository, availabilityRepository, now),
       reports: new ReportsService(institution, reportsRepository, openHoursLoader, now),
       changeFeed,
       catalogueSummary,
+      notifications,
+      waitlists: new WaitlistsService(
+        institution,
+        waitlistsRepository,
+        { instrument: instrumentLoader, openHours: openHoursLoader, fees: feeLoader },
+        now,
+      ),
     };
   };
 }

@@ -8,7 +8,7 @@ import { createKeyPair, signServiceToken, type Identity, type Role } from '@kyoy
 import { connect, equipmentSchema, type Database } from '@kyoyo/db';
 import { createLogger } from '@kyoyo/server-kit';
 import { createTestDatabase } from '@kyoyo/test-kit';
-import { createEquipmentApp, type EquipmentApp } from '../app';
+import { createEquipmentApp, type EquipmentApp, type MailOptions } from '../app';
 
 /** A GraphQL error as the service formats it. */
 export interface ServiceError {
@@ -51,12 +51,14 @@ const WRITTEN_TABLES = [
   'instruments',
   'fee_rates',
   'listing_changes',
+  'people',
+  'notifications',
 ] as const;
 
 const silent = createLogger('test', 'error', {}, () => undefined);
 
 /** Starts a service for `institution` on a fresh database. */
-export async function startServiceHarness(institution = 'test-u', poolSize = 20): Promise<ServiceHarness> {
+export async function startServiceHarness(institution = 'test-u', poolSize = 20, mail?: MailOptions): Promise<ServiceHarness> {
   const url = await createTestDatabase();
   let now = new Date();
   let recording: string[] | null = null;
@@ -70,6 +72,7 @@ export async function startServiceHarness(institution = 'test-u', poolSize = 20)
     maxBodyBytes: 1024 * 1024,
     production: false,
     clock: () => now,
+    mail,
   });
   const endpoint = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}/graphql`;
   const probe = connect(url, equipmentSchema, { max: 2 });
@@ -126,7 +129,15 @@ export async function startServiceHarness(institution = 'test-u', poolSize = 20)
 /** A user as the gateway vouches for them. */
 export function userOf(
   id: string,
-  options: { institution?: string | null; organization?: string; affiliation?: 'academic' | 'industry'; roles?: Role[] } = {},
+  options: {
+    institution?: string | null;
+    organization?: string;
+    affiliation?: 'academic' | 'industry';
+    roles?: Role[];
+    email?: string;
+    language?: 'ja' | 'en';
+    reminders?: boolean;
+  } = {},
 ): Identity {
   return {
     id,
@@ -134,5 +145,8 @@ export function userOf(
     organization: options.organization ?? '京都大学',
     affiliation: options.affiliation ?? 'academic',
     roles: options.roles ?? ['RESEARCHER'],
+    ...(options.email ? { email: options.email } : {}),
+    ...(options.language ? { language: options.language } : {}),
+    ...(options.reminders === undefined ? {} : { reminders: options.reminders }),
   };
 }

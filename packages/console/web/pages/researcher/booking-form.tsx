@@ -25,6 +25,7 @@ import {
 } from './model';
 import { useFieldProblem } from './parts';
 import { hourlyRate } from './rules';
+import { WaitlistOffer } from './waitlist';
 
 /** A stretch chosen in the calendar: where the form's period starts and the latest it may end. */
 export interface PickedStretch {
@@ -270,6 +271,11 @@ function BookingForm(props: { instrument: InstrumentDetail; picked: PickedStretc
         </Field>
         {instrument.requiresApproval && <p class="alert warn">{t('researcher.book.approvalNote')}</p>}
         <ErrorMessage error={error} />
+        {book.error?.code === 'SLOT_UNAVAILABLE' && (
+          <WaitlistOffer
+            period={{ instrumentId: instrument.id, start: fromTokyoLocal(draft.start), end: fromTokyoLocal(draft.end) }}
+          />
+        )}
         {error?.code === 'UNAUTHENTICATED' && (
           <p>
             <a href={href('/sign-in', { next: location.hash })}>{t('common.signIn')}</a>

@@ -12,6 +12,7 @@ import { CalendarFeedPanel } from './calendar-feed';
 import { CancelPanel } from './cancel-panel';
 import { MY_BOOKINGS, localName, type Booking } from './model';
 import { canCancel } from './rules';
+import { MyWaitlistPanel } from './waitlist';
 
 /** How many past bookings show at first, and how many more each time. */
 const PAST_STEP = 20;
@@ -22,6 +23,7 @@ export function BookingsPage() {
     <Page title={t('researcher.bookings.title')}>
       <RequireRole roles={['RESEARCHER']}>
         <MyBookings />
+        <MyWaitlistPanel />
         <CalendarFeedPanel />
       </RequireRole>
     </Page>
