@@ -5,9 +5,11 @@ import { noBrowser, startConsoleWorld, type ConsoleWorld } from './support/conso
 
 /**
  * Issue #22's campus flow in a real browser: a researcher signs in through the campus OpenID provider (a real
- * `oidc-provider`), books an instrument that needs approval; an office member, granted by an administrator
- * through the API, signs in the same way and approves it; signing out ends the session at the gateway and at
- * the provider. The development sign-in is not offered.
+ * `oidc-provider`, which gives her address), books an instrument that needs approval, finds the owner's e-mail
+ * in the Mailbox and the booking in her calendar feed; an office member, granted by an administrator through
+ * the API, signs in the same way and approves it; her cancellation tells the next person waiting for the
+ * period, by e-mail over real SMTP. Signing out ends the session at the gateway and at the provider. The
+ * development sign-in is not offered.
  */
 
 const HOUR = 3_600_000;
@@ -21,10 +23,23 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
   let world: ConsoleWorld;
   let home: string;
   beforeAll(async () => {
-    world = await startConsoleWorld({ instruments: 40, oidc: true });
+    world = await startConsoleWorld({ instruments: 40, oidc: true, mail: true });
     home = world.institutions[0]!.code;
-    world.provider!.addAccount({ sub: 'hanako@campus.example', inst: home, org: world.institutions[0]!.name, aff: 'academic' });
-    world.provider!.addAccount({ sub: 'office@campus.example', inst: home, org: world.institutions[0]!.name, aff: 'academic' });
+    const org = world.institutions[0]!.name;
+    world.provider!.addAccount({
+      sub: 'hanako@campus.example',
+      inst: home,
+      org,
+      aff: 'academic',
+      email: 'hanako@campus.example',
+    });
+    world.provider!.addAccount({
+      sub: 'office@campus.example',
+      inst: home,
+      org,
+      aff: 'academic',
+      email: 'office@campus.example',
+    });
   });
   afterAll(() => world?.stop());
 
@@ -53,7 +68,7 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
     expect(await page.getByTestId('viewer').textContent()).toContain(login);
   }
 
-  it('signs in, books an instrument that needs approval, and an office member granted by an administrator approves it', async () => {
+  it('signs in, books, finds the e-mail in the Mailbox and the booking in her calendar feed; an office member granted by an administrator approves it; her cancellation tells the next person waiting', async () => {
     const admin = await world.federation.token({ id: 'admin-1', organization: 'Kyoyo', roles: ['ADMIN'] });
     const granted = await world.federation.query(
       GRANT,
@@ -120,6 +135,14 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
       ]);
       await page.getByTestId('feed-state').waitFor();
       await world.screenshot(page, 'oidc-calendar-feed');
+
+      // The owner's e-mail, delivered over SMTP, on the Mailbox page (filtered to her address, from her sign-in).
+      await page.goto(`${world.origin}/#/dev/mailbox`);
+      expect(await page.getByTestId('mailbox-filter').inputValue()).toBe('hanako@campus.example');
+      const requested = page.getByTestId('mailbox-message').filter({ hasText: '予約を申請しました（承認待ち）' });
+      await requested.waitFor({ timeout: 15_000 });
+      expect(await requested.textContent()).toContain(instrument!.name);
+      await world.screenshot(page, 'oidc-mailbox-requested');
     } finally {
       await researcher.context.close();
     }
@@ -152,9 +175,40 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
     );
     expect(decided.data!.booking).toEqual({ status: 'CONFIRMED', decisionNote: '学認経由の承認' });
     // Approved: the feed now says CONFIRMED.
-    expect(eventsOf(await (await fetch(feedUrl)).text())).toEqual([
-      expect.objectContaining({ summary: instrument!.name, status: 'CONFIRMED' }),
-    ]);
+    const [event] = eventsOf(await (await fetch(feedUrl)).text());
+    expect(event).toEqual(expect.objectContaining({ summary: instrument!.name, status: 'CONFIRMED' }));
+
+    // Someone else waits for the period (through the API); her cancellation in the console tells him.
+    const taro = await world.federation.token({ id: 'taro', institution: home, email: 'taro@osaka.example' });
+    const joined = await world.federation.query<{ joinWaitlist: { position: number } }>(
+      'mutation ($input: WaitlistInput!) { joinWaitlist(input: $input) { position } }',
+      { input: { instrumentId: instrument!.id, start: event!.start, end: event!.end } },
+      taro,
+    );
+    expect(joined.errors).toBeUndefined();
+    expect(joined.data!.joinWaitlist.position).toBe(1);
+    const again = await openConsole();
+    try {
+      const { page } = again;
+      await signInAtProvider(page, 'hanako@campus.example');
+      await page.goto(`${world.origin}/#/dev/mailbox`);
+      await page.getByTestId('mailbox-message').filter({ hasText: '予約が承認されました' }).waitFor({ timeout: 15_000 });
+      await page.goto(`${world.origin}/#/bookings`);
+      expect(await page.getByTestId('mail-address').textContent()).toContain('hanako@campus.example');
+      await page.getByRole('button', { name: `キャンセル（${instrument!.name}）` }).click();
+      await page.getByRole('button', { name: 'キャンセルを確定する' }).click();
+      await page.getByTestId('cancelled').waitFor();
+      // The next person waiting is told, in the Mailbox (anyone's address can be looked up there in development).
+      await page.goto(`${world.origin}/#/dev/mailbox?to=taro@osaka.example`);
+      const freed = page.getByTestId('mailbox-message').filter({ hasText: '空きが出ました' });
+      await freed.waitFor({ timeout: 15_000 });
+      expect(await freed.textContent()).toContain(instrument!.name);
+      await world.screenshot(page, 'oidc-mailbox-waitlist-freed');
+    } finally {
+      await again.context.close();
+    }
+    // Gone from her calendar once cancelled.
+    expect(eventsOf(await (await fetch(feedUrl)).text())).toEqual([]);
   });
 
   it('signs out at the gateway and at the provider, and the old cookie no longer works', async () => {

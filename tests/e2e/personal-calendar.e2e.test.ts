@@ -94,8 +94,11 @@ describe('a person’s own calendar feed', () => {
   let url = '';
   let booked = '';
   const start = tokyoWeekdayAt10(10);
-  /** Another weekday, after `start`'s. */
-  const elsewhere = tokyoWeekdayAt10(Math.ceil((start.getTime() - Date.now()) / (24 * HOUR)));
+  /**
+   * Another weekday, after `start`'s. (`start` is fewer than whole days away once it is past 10:00 in Tokyo,
+   * so rounding up alone gave `start`'s own day then: a day more is always a later one.)
+   */
+  const elsewhere = tokyoWeekdayAt10(Math.ceil((start.getTime() - Date.now()) / (24 * HOUR)) + 1);
 
   it('is made only for someone signed in, and its URL is shown once', async () => {
     const anonymous = await federation.query(MAKE, {});

@@ -82,7 +82,15 @@ beforeAll(async () => {
     postSignOutUri: `${origin}/`,
     accessTokenTtlSeconds: ACCESS_TTL_SECONDS,
   });
-  provider.addAccount({ sub: 'hanako@a.ac.jp', inst: A.code, org: '甲大学', aff: 'academic', roles: ['ADMIN'] });
+  provider.addAccount({
+    sub: 'hanako@a.ac.jp',
+    inst: A.code,
+    org: '甲大学',
+    aff: 'academic',
+    roles: ['ADMIN'],
+    email: 'hanako.sato@a.ac.jp',
+    locale: 'en-GB',
+  });
   provider.addAccount({ sub: 'taro@a.ac.jp', inst: A.code, org: '甲大学' });
   federation = await startFederation([A], {
     gatewayPort: port,
@@ -108,7 +116,7 @@ describe('signing in through the OpenID provider', () => {
       client_id: provider.clientId,
       redirect_uri: `${origin}/auth/callback`,
       code_challenge_method: 'S256',
-      scope: 'openid offline_access kyoyo',
+      scope: 'openid offline_access email profile kyoyo',
     });
     expect(authorize.searchParams.get('state')).toBeTruthy();
     expect(authorize.searchParams.get('nonce')).toBeTruthy();
@@ -129,6 +137,15 @@ describe('signing in through the OpenID provider', () => {
     expect(who.errors).toBeUndefined();
     // The provider's ADMIN claim does not count (it is not trusted for roles): a researcher of A.
     expect(who.data!.me).toMatchObject({ id: 'hanako@a.ac.jp', institution: { code: A.code }, roles: ['RESEARCHER'] });
+    // The provider's standard email and locale claims say where and in which language the owners write.
+    const mail = await browser.fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { notificationPreferences { email language } } }' }),
+    });
+    expect(((await mail.json()) as { data: unknown }).data).toEqual({
+      me: { notificationPreferences: { email: 'hanako.sato@a.ac.jp', language: 'EN' } },
+    });
     // The browser's token is not what the database holds, and no provider token reached the browser.
     const cookieValue = browser.cookie(origin, 'kyoyo_session')!;
     const [row] = await federation.gatewayDatabase.sql<{ token_hash: string; refresh_token: string | null }[]>`

@@ -208,6 +208,8 @@ export class BrowserSessions {
       institution: signIn.identity.institution,
       organization: signIn.identity.organization,
       affiliation: signIn.identity.affiliation,
+      email: signIn.identity.email ?? null,
+      language: signIn.identity.language ?? null,
       claimedRoles: signIn.claimedRoles,
       idToken: signIn.idToken,
       refreshToken: signIn.refreshToken,
@@ -216,8 +218,20 @@ export class BrowserSessions {
   }
 
   private columnsOf(row: SessionRow) {
-    const { subject, institution, organization, affiliation, claimedRoles, idToken, refreshToken, identityExpiresAt } = row;
-    return { subject, institution, organization, affiliation, claimedRoles, idToken, refreshToken, identityExpiresAt };
+    const { subject, institution, organization, affiliation, email, language } = row;
+    const { claimedRoles, idToken, refreshToken, identityExpiresAt } = row;
+    return {
+      subject,
+      institution,
+      organization,
+      affiliation,
+      email,
+      language,
+      claimedRoles,
+      idToken,
+      refreshToken,
+      identityExpiresAt,
+    };
   }
 
   private identityOf(row: SessionRow): Identity {
@@ -227,6 +241,8 @@ export class BrowserSessions {
       organization: row.organization,
       affiliation: row.affiliation as Identity['affiliation'],
       roles: rolesFromIssuer(row.claimedRoles as Role[], this.options),
+      ...(row.email ? { email: row.email } : {}),
+      ...(row.language === 'ja' || row.language === 'en' ? { language: row.language } : {}),
     };
   }
 }

@@ -22,7 +22,16 @@ export type NewSession = Pick<
 /** What a refresh with the provider changes. */
 export type RefreshedIdentity = Pick<
   SessionRow,
-  'subject' | 'institution' | 'organization' | 'affiliation' | 'claimedRoles' | 'idToken' | 'refreshToken' | 'identityExpiresAt'
+  | 'subject'
+  | 'institution'
+  | 'organization'
+  | 'affiliation'
+  | 'email'
+  | 'language'
+  | 'claimedRoles'
+  | 'idToken'
+  | 'refreshToken'
+  | 'identityExpiresAt'
 >;
 
 /** Sign-in attempts and browser sessions in the gateway's database (see `sessionsTable`). */

@@ -295,6 +295,10 @@ export const sessionsTable = pgTable(
     institution: text('institution'),
     organization: text('organization'),
     affiliation: text('affiliation').notNull(),
+    /** The provider's `email`: where the owners write to the person. */
+    email: text('email'),
+    /** The language the provider gives (`lang`, else `locale`): `ja` or `en`. */
+    language: text('language'),
     /** The provider's own claims for roles (counted only when the provider is trusted for roles). */
     claimedRoles: jsonb('claimed_roles').$type<string[]>().notNull().default([]),
     idToken: text('id_token').notNull(),

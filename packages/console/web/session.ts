@@ -13,7 +13,7 @@ export interface Viewer {
   roles: Role[];
   affiliation: 'academic' | 'industry';
   institution: { code: string; name: string; nameEn: string | null } | null;
-  /** The person's e-mail address, when the gateway's `me` answers one (the Mailbox page filters by it). */
+  /** Where Kyoyo writes to the person (`me.notificationPreferences.email`; the Mailbox page filters by it). */
   email?: string | null;
 }
 
@@ -85,7 +85,12 @@ function withToken(token: string, viewer: Viewer | null): Session {
   };
 }
 
-const ME = `query Me { me { id organization roles affiliation institution { code name nameEn } } }`;
+const ME = `query Me { me { id organization roles affiliation institution { code name nameEn }
+  notificationPreferences { email } } }`;
+
+type MeAnswer = Omit<Viewer, 'email'> & { notificationPreferences: { email: string | null } };
+
+const viewerFrom = ({ notificationPreferences, ...me }: MeAnswer): Viewer => ({ ...me, email: notificationPreferences.email });
 
 /** Reads who `token` is — or, without one, who the session cookie is; null when the gateway does not accept it. */
 async function viewerOf(token: string | null): Promise<Viewer | null> {
@@ -94,8 +99,9 @@ async function viewerOf(token: string | null): Promise<Viewer | null> {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: ME }),
   });
-  const answer = (await response.json()) as { data?: { me: Viewer | null }; errors?: unknown[] };
-  return answer.errors?.length ? null : (answer.data?.me ?? null);
+  const answer = (await response.json()) as { data?: { me: MeAnswer | null }; errors?: unknown[] };
+  const me = answer.errors?.length ? null : (answer.data?.me ?? null);
+  return me ? viewerFrom(me) : null;
 }
 
 /** Restores the session at start: the stored development token, else the gateway's session cookie. */
@@ -112,10 +118,10 @@ export async function restoreSession(): Promise<void> {
     body: JSON.stringify({ query: ME }),
   }).catch(() => null);
   const answer = (await response?.json().catch(() => null)) as {
-    data?: { me: Viewer | null };
+    data?: { me: MeAnswer | null };
     errors?: { extensions?: { code?: string } }[];
   } | null;
-  if (answer?.data?.me) session.set(withCookie(answer.data.me));
+  if (answer?.data?.me) session.set(withCookie(viewerFrom(answer.data.me)));
   else if (answer?.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
     // The cookie's session ended (expired, idle, signed out elsewhere): say so, and clear the cookie.
     session.set(signedOut(true));

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateInstitution, toDemoInstitution, DEMO_INSTITUTIONS } from '../../../infra/src/demo-data';
 import { seedInstitution } from '../../../infra/src/seed/seed.repository';
+import { startMailbox, type Mailbox } from '@kyoyo/infra';
 import { startFederation, type TestFederation } from '../../e2e/support/federation';
 import { startOidcProvider, type TestOidcProvider } from '../../e2e/support/oidc-provider';
 import { freePort } from '../../e2e/support/service-process';
@@ -38,6 +39,8 @@ export interface ConsoleWorld {
   federation: TestFederation;
   /** The campus OpenID provider the console signs in through (with `oidc: true`; then no development sign-in). */
   provider: TestOidcProvider | null;
+  /** The mail receiver the institutions send through, shown on the console's Mailbox page (with `mail: true`). */
+  mailbox: Mailbox | null;
   /** Demo institutions, in order: code and Japanese name. */
   institutions: { code: string; name: string }[];
   browser: Browser;
@@ -52,13 +55,17 @@ export interface ConsoleWorld {
  * Starts the federation (3 demo institutions × `instruments` listings, a year of history) and Chromium; with
  * `oidc`, a real OpenID provider the console signs in through instead of the development sign-in.
  */
-export async function startConsoleWorld(options: { instruments?: number; oidc?: boolean } = {}): Promise<ConsoleWorld> {
+export async function startConsoleWorld(
+  options: { instruments?: number; oidc?: boolean; mail?: boolean } = {},
+): Promise<ConsoleWorld> {
   const profiles = DEMO_INSTITUTIONS.slice(0, 3);
   const gatewayPort = await freePort();
   const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
   const provider = options.oidc
     ? await startOidcProvider({ redirectUri: `${gatewayOrigin}/auth/callback`, postSignOutUri: `${gatewayOrigin}/` })
     : null;
+  const mailbox = options.mail ? await startMailbox({ httpPort: 0 }) : null;
+  const mail = mailbox ? { smtpUrl: mailbox.smtpUrl, devMailboxUrl: mailbox.httpUrl! } : null;
   const federation = await startFederation(
     profiles.map((p) => ({
       code: p.code,
@@ -66,12 +73,15 @@ export async function startConsoleWorld(options: { instruments?: number; oidc?: 
       prefecture: p.prefecture,
       location: { latitude: p.latitude, longitude: p.longitude },
     })),
-    provider
-      ? {
-          gatewayPort,
-          gateway: { signIn: provider.signInOption(gatewayOrigin) },
-        }
-      : { gatewayPort, devSignIn: true },
+    {
+      gatewayPort,
+      ...(provider ? {} : { devSignIn: true }),
+      ...(mail ? { smtpUrl: mail.smtpUrl } : {}),
+      gateway: {
+        ...(provider ? { signIn: provider.signInOption(gatewayOrigin) } : {}),
+        ...(mail ? { devMailboxUrl: mail.devMailboxUrl } : {}),
+      },
+    },
   );
   const now = new Date();
   for (const [index, profile] of profiles.entries()) {
@@ -90,6 +100,7 @@ export async function startConsoleWorld(options: { instruments?: number; oidc?: 
     origin,
     federation,
     provider,
+    mailbox,
     institutions: profiles.map((p) => ({ code: p.code, name: p.name })),
     browser,
     async open(openOptions = {}) {
@@ -113,6 +124,7 @@ export async function startConsoleWorld(options: { instruments?: number; oidc?: 
       await browser.close();
       await federation.stop();
       await provider?.stop();
+      await mailbox?.stop();
     },
   };
 }

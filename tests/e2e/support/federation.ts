@@ -113,6 +113,7 @@ export interface FederationOptions {
     | 'harvest'
     | 'reconcile'
     | 'signIn'
+    | 'devMailboxUrl'
   >;
   /** The gateway's port (default: any free one); a sign-in's redirect URI must be known before the gateway starts. */
   gatewayPort?: number;

@@ -16,6 +16,10 @@ export interface TestAccount {
   org?: string;
   aff?: 'academic' | 'industry';
   roles?: string[];
+  /** The standard `email` claim (scope `email`). */
+  email?: string;
+  /** The standard `locale` claim (scope `profile`), e.g. `en-GB`. */
+  locale?: string;
 }
 
 export interface TestOidcProvider {
@@ -35,7 +39,7 @@ export interface TestOidcProvider {
   stop(): Promise<void>;
 }
 
-const SCOPES = 'openid offline_access kyoyo';
+const SCOPES = 'openid offline_access email profile kyoyo';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
@@ -78,8 +82,8 @@ export async function startOidcProvider(options: {
     jwks: { keys: [jwk as never] },
     cookies: { keys: ['test-provider-cookie-key'] },
     pkce: { required: () => true },
-    scopes: ['openid', 'offline_access', 'kyoyo'],
-    claims: { openid: ['sub'], kyoyo: ['inst', 'org', 'aff', 'roles'] },
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'kyoyo'],
+    claims: { openid: ['sub'], email: ['email'], profile: ['locale'], kyoyo: ['inst', 'org', 'aff', 'roles'] },
     findAccount: (_ctx, id) => {
       const account = accounts.get(id);
       if (!account) return undefined;
@@ -91,7 +95,7 @@ export async function startOidcProvider(options: {
       if (!accountId || !ctx.oidc.client) return undefined;
       const grant = new ctx.oidc.provider.Grant({ accountId, clientId: ctx.oidc.client.clientId });
       grant.addOIDCScope(SCOPES);
-      grant.addOIDCClaims(['inst', 'org', 'aff', 'roles']);
+      grant.addOIDCClaims(['inst', 'org', 'aff', 'roles', 'email', 'locale']);
       await grant.save();
       return grant;
     },

@@ -199,8 +199,8 @@ export function bookingNotice(kind: NoticeKind, facts: BookingFacts, language: L
             link,
             '',
             ja
-              ? 'リマインダーが不要な場合は、コンソールの通知設定で停止できます。'
-              : 'You can turn reminders off in the console’s notification settings.',
+              ? 'リマインダーが不要な場合は、コンソールの予約一覧の「メール通知」で停止できます。'
+              : 'You can turn reminders off under “E-mail” on the console’s bookings page.',
           ],
           language,
         ),

@@ -10,6 +10,7 @@ import { href } from '../../router';
 import { useQuery } from '../../use-api';
 import { CalendarFeedPanel } from './calendar-feed';
 import { CancelPanel } from './cancel-panel';
+import { MailSettingsPanel } from './mail-settings';
 import { MY_BOOKINGS, localName, type Booking } from './model';
 import { canCancel } from './rules';
 import { MyWaitlistPanel } from './waitlist';
@@ -25,6 +26,7 @@ export function BookingsPage() {
         <MyBookings />
         <MyWaitlistPanel />
         <CalendarFeedPanel />
+        <MailSettingsPanel />
       </RequireRole>
     </Page>
   );

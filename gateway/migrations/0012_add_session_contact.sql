@@ -1,0 +1,2 @@
+ALTER TABLE "sessions" ADD COLUMN "email" text;--> statement-breakpoint
+ALTER TABLE "sessions" ADD COLUMN "language" text;
