@@ -158,6 +158,14 @@ describe.skipIf(noBrowser)('signing in through the campus OpenID provider', () =
       await row.getByLabel('コメント（任意）').fill('学認経由の承認');
       await row.getByRole('button', { name: '承認' }).click();
       await row.locator('.badge', { hasText: '確定' }).waitFor();
+      // The office sees its institution's mail: nothing undelivered, and all of it on asking.
+      await page.goto(`${world.origin}/#/office/mail`);
+      await page.getByTestId('mail-none').waitFor();
+      await page.getByRole('link', { name: 'すべてのメールを表示' }).click();
+      const sent = page.getByTestId('mail-table').locator('tbody tr', { hasText: 'hanako@campus.example' });
+      await sent.first().waitFor();
+      expect(await sent.first().textContent()).toContain('送信済み');
+      await world.screenshot(page, 'oidc-office-mail');
     } finally {
       await office.context.close();
     }
