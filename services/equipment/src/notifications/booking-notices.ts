@@ -85,7 +85,7 @@ export class BookingNotices {
         waiting.map((w) => w.subject),
       ),
     ]);
-    const link = this.settings.consoleUrl ? `${this.settings.consoleUrl.replace(/\/$/, '')}/bookings` : null;
+    const link = this.linkTo('/bookings');
     return waiting.flatMap((entry) => {
       const person = people.get(entry.subject);
       if (!person?.email) return [];
@@ -158,8 +158,12 @@ export class BookingNotices {
     });
   }
 
+  /** The console's page `page` (e.g. `/bookings`), when the service knows the console's address. */
+  private linkTo(page: string): string | null {
+    return this.settings.consoleUrl ? `${this.settings.consoleUrl.replace(/\/$/, '')}${page}` : null;
+  }
+
   private facts(booking: Booking, instrumentName: string, page: string): BookingFacts {
-    const { consoleUrl } = this.settings;
     return {
       id: booking.id,
       instrumentName,
@@ -171,7 +175,7 @@ export class BookingNotices {
       note: booking.status === 'CANCELLED' ? booking.cancelReason : booking.decisionNote,
       requesterId: booking.requesterId,
       requesterOrganization: booking.requesterOrganization,
-      link: consoleUrl ? `${consoleUrl.replace(/\/$/, '')}${page}` : null,
+      link: this.linkTo(page),
     };
   }
 

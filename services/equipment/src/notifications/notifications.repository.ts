@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { equipmentSchema } from '@kyoyo/db';
 import type { EquipmentDb, Transaction } from '../instruments/instruments.repository';
 import type { DeliveryState, Language, NewNotification, NoticeKind, Notification } from './notifications.types';
@@ -63,24 +63,16 @@ export class NotificationsRepository {
    * (committed before any is handed to SMTP): concurrent workers skip each other's rows (SKIP LOCKED).
    */
   async claimDue(limit: number): Promise<Notification[]> {
-    const rows = await this.db.execute<{ id: string }>(sql`
-      UPDATE ${t} SET state = 'SENDING', claimed_at = now(), attempts = attempts + 1, updated_at = now()
-      WHERE id IN (
-        SELECT id FROM ${t} WHERE state = 'PENDING' AND next_attempt_at <= now()
-        ORDER BY next_attempt_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-      RETURNING id::text`);
-    if (rows.length === 0) return [];
     const claimed = await this.db
-      .select()
-      .from(t)
+      .update(t)
+      .set({ state: 'SENDING', claimedAt: sql`now()`, attempts: sql`${t.attempts} + 1`, updatedAt: sql`now()` })
       .where(
-        inArray(
-          t.id,
-          rows.map((r) => Number(r.id)),
-        ),
+        sql`${t.id} IN (SELECT id FROM ${t} WHERE state = 'PENDING' AND next_attempt_at <= now()
+          ORDER BY next_attempt_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
       )
-      .orderBy(asc(t.nextAttemptAt), asc(t.id));
-    return claimed.map(toNotification);
+      .returning();
+    // RETURNING keeps no order: oldest first again, so that messages go out in the order they were due.
+    return claimed.map(toNotification).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
   }
 
   /** SMTP accepted the message. */

@@ -13,6 +13,11 @@ export interface Person {
   reminders: boolean;
 }
 
+/** A row of `people` as a `Person` (a language the table's check lets in is one Kyoyo writes). */
+export function toPerson(row: Pick<typeof t.$inferSelect, 'subject' | 'email' | 'language' | 'reminders'>): Person {
+  return { subject: row.subject, email: row.email, language: row.language === 'en' ? 'en' : 'ja', reminders: row.reminders };
+}
+
 /**
  * Keeps what a signed call says about where to write to its caller: address, language, reminders. Called in
  * the transaction of what the caller did (a booking, joining a waitlist), so the messages that transaction
@@ -74,7 +79,7 @@ export async function instrumentAndPerson(
   const person = row?.person;
   return {
     instrumentName: row?.name ?? null,
-    person: person ? { ...person, language: person.language === 'en' ? 'en' : 'ja' } : null,
+    person: person ? toPerson(person) : null,
   };
 }
 
@@ -85,5 +90,5 @@ export async function peopleOf(db: EquipmentDb | Transaction, subjects: readonly
     .select()
     .from(t)
     .where(inArray(t.subject, [...new Set(subjects)]));
-  return new Map(rows.map((r) => [r.subject, { ...r, language: r.language === 'en' ? 'en' : 'ja' }]));
+  return new Map(rows.map((r) => [r.subject, toPerson(r)]));
 }

@@ -3,7 +3,7 @@ import { equipmentSchema } from '@kyoyo/db';
 import { toBooking } from '../bookings/bookings.repository';
 import type { Booking } from '../bookings/bookings.types';
 import type { EquipmentDb } from '../instruments/instruments.repository';
-import type { Person } from './people.repository';
+import { toPerson, type Person } from './people.repository';
 
 const { bookingsTable: b, instrumentsTable: i, peopleTable: p, qualificationsTable: q, notificationsTable: n } = equipmentSchema;
 
@@ -21,13 +21,6 @@ export interface ExpiringQualification {
   expiresOn: string;
   person: Person;
 }
-
-const personOf = (row: { subject: string; email: string | null; language: string; reminders: boolean }): Person => ({
-  subject: row.subject,
-  email: row.email,
-  language: row.language === 'en' ? 'en' : 'ja',
-  reminders: row.reminders,
-});
 
 /** What the reminder sweep looks for: confirmed bookings soon to start, qualifications soon to end. */
 export class RemindersRepository {
@@ -55,7 +48,7 @@ export class RemindersRepository {
       )
       .orderBy(sql`lower(${b.period})`, asc(b.id))
       .limit(limit);
-    return rows.map((r) => ({ booking: toBooking(r.booking), instrumentName: r.instrumentName, person: personOf(r.person) }));
+    return rows.map((r) => ({ booking: toBooking(r.booking), instrumentName: r.instrumentName, person: toPerson(r.person) }));
   }
 
   /**
@@ -82,7 +75,7 @@ export class RemindersRepository {
       instrumentId: r.instrumentId,
       instrumentName: r.instrumentName,
       expiresOn: r.expiresOn!,
-      person: personOf(r.person),
+      person: toPerson(r.person),
     }));
   }
 }
