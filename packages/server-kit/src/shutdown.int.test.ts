@@ -6,7 +6,8 @@ import { createLogger } from './logger';
 
 const silent = createLogger('test', 'error', {}, () => undefined);
 
-async function slowServer(delayMs: number) {
+/** A server whose `GET /slow` answers after `delayMs`; `answered` hears when an answer has been sent in full. */
+async function slowServer(delayMs: number, answered: (status: number) => void = () => undefined) {
   const apollo = new ApolloServer({
     typeDefs: 'type Query { ok: Boolean }',
     resolvers: { Query: { ok: () => true } },
@@ -21,6 +22,7 @@ async function slowServer(delayMs: number) {
         path: '/slow',
         handle: async (_req, res) => {
           await new Promise((resolve) => setTimeout(resolve, delayMs));
+          res.once('finish', () => answered(res.statusCode));
           sendJson(res, 200, { done: true });
         },
       },
@@ -32,12 +34,11 @@ async function slowServer(delayMs: number) {
 
 describe('graceful shutdown', () => {
   it('finishes requests in flight, refuses new connections, then cleans up', async () => {
-    const { server, apollo, url } = await slowServer(400);
     const events: string[] = [];
-    const inFlight = fetch(`${url}/slow`).then(async (r) => {
-      events.push(`answered ${r.status}`);
-      return (await r.json()) as unknown;
-    });
+    // Heard where the server sends the answer: the client's side of the same process may read it only after
+    // the server has closed (the order of two sockets' events in one loop is not fixed).
+    const { server, apollo, url } = await slowServer(400, (status) => events.push(`answered ${status}`));
+    const inFlight = fetch(`${url}/slow`).then(async (r) => (await r.json()) as unknown);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const stopped = shutdown(server, async () => {
       events.push('cleanup');
